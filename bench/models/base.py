@@ -1,0 +1,94 @@
+"""The one interface every model implements, and the batch of pairs it sees.
+
+A model is anything with `fit(train)` and `predict_proba(pairs)`: a Protocol, not a base class.
+`predict_proba` returns an (n, 3) float array whose columns follow `bench.labels.LABELS`
+(entails, contradicts, unrelated) and whose rows sum to 1, even when the training side of a fold
+lacked a class (that column is then 0 or a small smoothed value, never missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+from bench.labels import NUM_LABELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datasets
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Texts of the premise (a) and hypothesis (b) claims, with integer labels when known.
+
+    Kept as plain lists/arrays (not a `datasets.Dataset`) so models stay fast on 100k pairs and
+    need no Arrow. `labels` holds class ids in `LABELS` order, or is None at prediction time.
+    """
+
+    text_a: list[str]
+    text_b: list[str]
+    labels: np.ndarray | None = None
+    meta: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.text_a) != len(self.text_b):
+            raise ValueError(
+                f"text_a has {len(self.text_a)} rows but text_b has {len(self.text_b)}"
+            )
+        if self.labels is not None and len(self.labels) != len(self.text_a):
+            raise ValueError(f"labels has {len(self.labels)} rows but texts have {len(self.text_a)}")
+
+    def __len__(self) -> int:
+        return len(self.text_a)
+
+    def subset(self, index: np.ndarray | list[int]) -> PairBatch:
+        idx = np.asarray(index, dtype=np.int64)
+        return PairBatch(
+            text_a=[self.text_a[i] for i in idx],
+            text_b=[self.text_b[i] for i in idx],
+            labels=None if self.labels is None else np.asarray(self.labels)[idx],
+            meta={k: [v[i] for i in idx] for k, v in self.meta.items()},
+        )
+
+    def without_labels(self) -> PairBatch:
+        return PairBatch(self.text_a, self.text_b, None, self.meta)
+
+    def require_labels(self) -> np.ndarray:
+        if self.labels is None:
+            raise ValueError("this PairBatch has no labels; fit() needs labelled pairs")
+        return np.asarray(self.labels, dtype=np.int64)
+
+    @classmethod
+    def from_dataset(cls, ds: datasets.Dataset) -> PairBatch:
+        meta_cols = [c for c in ("pair_id", "source_a", "source_b", "event_id", "origin") if c in ds.column_names]
+        return cls(
+            text_a=list(ds["text_a"]),
+            text_b=list(ds["text_b"]),
+            labels=np.asarray(ds["label"], dtype=np.int64) if "label" in ds.column_names else None,
+            meta={c: list(ds[c]) for c in meta_cols},
+        )
+
+
+@runtime_checkable
+class PairClassifier(Protocol):
+    """fit on labelled pairs, then give a probability row over the three labels per pair."""
+
+    #: False for zero-shot models (fit is a no-op); the runner then predicts every pair once.
+    trainable: ClassVar[bool]
+
+    def fit(self, train: PairBatch) -> PairClassifier: ...
+
+    def predict_proba(self, pairs: PairBatch) -> np.ndarray: ...
+
+
+def full_proba(partial: np.ndarray, classes_seen: np.ndarray) -> np.ndarray:
+    """Spread an (n, k) probability matrix over classes `classes_seen` into (n, 3).
+
+    scikit-learn estimators only emit columns for classes present in training; a LOSO fold can lack
+    one. Missing classes get probability 0.
+    """
+    out = np.zeros((partial.shape[0], NUM_LABELS), dtype=np.float64)
+    out[:, np.asarray(classes_seen, dtype=np.int64)] = partial
+    return out
