@@ -62,7 +62,10 @@ class PairBatch:
 
     @classmethod
     def from_dataset(cls, ds: datasets.Dataset) -> PairBatch:
-        meta_cols = [c for c in ("pair_id", "source_a", "source_b", "event_id", "origin") if c in ds.column_names]
+        meta_cols = [
+            c for c in ("pair_id", "claim_a", "claim_b", "source_a", "source_b", "event_id", "origin", "perturbation")
+            if c in ds.column_names
+        ]
         return cls(
             text_a=list(ds["text_a"]),
             text_b=list(ds["text_b"]),
@@ -92,3 +95,68 @@ def full_proba(partial: np.ndarray, classes_seen: np.ndarray) -> np.ndarray:
     out = np.zeros((partial.shape[0], NUM_LABELS), dtype=np.float64)
     out[:, np.asarray(classes_seen, dtype=np.int64)] = partial
     return out
+
+
+def check_labels(labels: np.ndarray, where: str = "fit") -> np.ndarray:
+    """Class ids as int64, refusing anything outside 0..2 (a label map bug would otherwise train silently)."""
+    y = np.asarray(labels, dtype=np.int64)
+    bad = sorted({int(v) for v in np.unique(y) if not 0 <= v < NUM_LABELS})
+    if bad:
+        raise ValueError(f"{where}: label ids {bad} are outside 0..{NUM_LABELS - 1} (LABELS order)")
+    if y.size == 0:
+        raise ValueError(f"{where}: the training side is empty; a model needs at least one labelled pair")
+    return y
+
+
+class LinearHead:
+    """LogisticRegression over a feature matrix that always answers with three columns.
+
+    Shared by the lexical and embedding models. A fold whose training side holds a single class
+    cannot fit an LR (scikit-learn refuses); the head then predicts that class with probability 1.
+    scikit-learn is imported here, not at module level, so `bench.models.base` stays light.
+    """
+
+    def __init__(self, *, C: float = 1.0, max_iter: int = 1000, class_weight: str | None = "balanced",
+                 scale: bool = False, seed: int = 0) -> None:
+        if C <= 0:
+            raise ValueError(f"C={C!r} must be > 0 (inverse regularisation strength)")
+        if class_weight not in (None, "balanced"):
+            raise ValueError(f"class_weight={class_weight!r}; valid: null, 'balanced'")
+        self.C, self.max_iter, self.class_weight, self.scale, self.seed = C, max_iter, class_weight, scale, seed
+        self._lr: Any = None
+        self._scaler: Any = None
+        self._constant: int | None = None
+
+    def fit(self, X: Any, y: np.ndarray) -> LinearHead:
+        y = check_labels(y)
+        classes = np.unique(y)
+        if classes.size == 1:
+            self._constant, self._lr, self._scaler = int(classes[0]), None, None
+            return self
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
+        self._constant = None
+        if self.scale:
+            self._scaler = StandardScaler(with_mean=not _is_sparse(X))
+            X = self._scaler.fit_transform(X)
+        self._lr = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
+                                      random_state=self.seed)
+        self._lr.fit(X, y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        n = X.shape[0]
+        if self._constant is not None:
+            out = np.zeros((n, NUM_LABELS))
+            out[:, self._constant] = 1.0
+            return out
+        if self._lr is None:
+            raise RuntimeError("predict_proba called before fit")
+        if self._scaler is not None:
+            X = self._scaler.transform(X)
+        return full_proba(self._lr.predict_proba(X), self._lr.classes_)
+
+
+def _is_sparse(X: Any) -> bool:
+    return hasattr(X, "tocsr")

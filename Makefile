@@ -1,0 +1,48 @@
+# ClaimBench: `make run` scores every offline baseline on the seed dataset; `make test` is what CI runs.
+# Both set up .venv on first use (torch==2.13.0 first: that exact version is the CPU build on disk).
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.setup-stamp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+# Every baseline that runs offline here (nli_pretrained needs an NLI model: see README).
+BASELINES ?= majority,stratified,hypothesis_only,tfidf_lr,lexical_lr,sbert_cosine,sbert_lr,cross_encoder_ft
+
+.PHONY: setup run test test-quick lint leaderboard clean
+
+setup: $(STAMP)
+
+# Re-runs whenever pyproject.toml changes; pip makes a repeat install a no-op.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/bench annotate validate
+	$(BIN)/bench annotate stats
+	$(BIN)/bench-run -m model=$(BASELINES)
+	$(BIN)/bench compare results/runs --dataset seed --latest --write results/leaderboard.md
+	$(BIN)/bench compare results/runs --dataset seed --latest
+
+lint: setup
+	$(BIN)/ruff check bench tests
+
+test: lint
+	$(BIN)/bench annotate validate
+	$(BIN)/bench annotate stats --check-datasheet annotations/DATASHEET.md
+	$(BIN)/bench compare --check results/leaderboard.md
+	$(BIN)/pytest -q
+
+test-quick: setup
+	$(BIN)/pytest -q -m "not slow"
+
+clean:
+	rm -rf outputs multirun .pytest_cache .ruff_cache .cache

@@ -1,0 +1,208 @@
+"""Annotations (or any flat pair file) -> a `datasets.Dataset` with a fixed schema and a fingerprint.
+
+The fingerprint is a sha256 over the canonical JSON of the dataset rows (every feature, sorted by
+pair_id), so it changes exactly when what a model sees or is scored on changes, and not when
+rationales, annotator names or file formatting change. Runs are only compared on equal fingerprints.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.corpus import load_annotations, normalize_text, read_jsonl
+from bench.labels import LABEL_NAMES, LabelError, parse
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datasets
+
+STRING_FIELDS = (
+    "pair_id", "claim_a", "claim_b", "text_a", "text_b", "source_a", "source_b", "event_id", "origin",
+    "perturbation",
+)
+FIELDS = (*STRING_FIELDS, "label")
+PAIR_FILE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".json")
+
+
+class DatasetError(ValueError):
+    """A dataset that cannot be built: the message names the file, row, column and valid options."""
+
+
+@dataclass(frozen=True)
+class BenchDataset:
+    name: str
+    hf: datasets.Dataset
+    fingerprint: str
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.hf)
+
+
+def features() -> datasets.Features:
+    import datasets
+
+    spec: dict[str, Any] = {name: datasets.Value("string") for name in STRING_FIELDS}
+    spec["label"] = datasets.ClassLabel(names=list(LABEL_NAMES))
+    return datasets.Features(spec)
+
+
+def fingerprint(rows: list[dict[str, Any]]) -> str:
+    """sha256 over the rows' canonical JSON, sorted by pair_id; labels by name, not id."""
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: r["pair_id"]):
+        canonical = {k: row[k] for k in FIELDS}
+        canonical["label"] = LABEL_NAMES[row["label"]] if isinstance(row["label"], int) else row["label"]
+        digest.update(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _build(name: str, rows: list[dict[str, Any]], source: str) -> BenchDataset:
+    import datasets
+
+    if not rows:
+        raise DatasetError(f"dataset {name!r} from {source} has no pairs; add pairs or point at a non-empty file")
+    columns = {field: [row[field] for row in rows] for field in FIELDS}
+    columns["label"] = [parse(v).index for v in columns["label"]]
+    hf = datasets.Dataset.from_dict(columns, features=features())
+    return BenchDataset(name=name, hf=hf, fingerprint=fingerprint(rows), source=source)
+
+
+def annotation_rows(root: str | Path) -> list[dict[str, Any]]:
+    """One row per gold pair, with both claims' texts and sources resolved."""
+    notes = load_annotations(root)
+    rows = []
+    for pair in notes.pairs:
+        a, b = notes.claims[pair.claim_a], notes.claims[pair.claim_b]
+        kinds = sorted({c.perturbation for c in (a, b) if c.perturbation})
+        rows.append({
+            "pair_id": pair.pair_id, "claim_a": a.claim_id, "claim_b": b.claim_id,
+            "text_a": a.text, "text_b": b.text, "source_a": a.article_id, "source_b": b.article_id,
+            "event_id": notes.articles[a.article_id].event_id, "origin": pair.origin,
+            "perturbation": "+".join(kinds), "label": pair.label.value,
+        })
+    return rows
+
+
+def load_annotations_dataset(root: str | Path = "annotations", name: str = "seed") -> BenchDataset:
+    """The gold pairs of an annotations root (validated first; invalid data raises AnnotationError)."""
+    return _build(name, annotation_rows(root), str(root))
+
+
+def load_pairs_file(
+    path: str | Path,
+    text_a: str = "text_a",
+    text_b: str = "text_b",
+    label: str = "label",
+    label_map: Mapping[str, str | None] | None = None,
+    group: str | None = None,
+    pair_id: str | None = None,
+    name: str | None = None,
+) -> BenchDataset:
+    """A flat CSV/TSV/JSONL pair file, its columns and labels mapped onto ours.
+
+    `label_map` maps their label names to ours; a value of None drops rows with that label (e.g.
+    SNLI's "-"). `group` names a column used as event and source (for grouped cross-validation).
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise DatasetError(f"pair file {file} does not exist; set dataset.path to a CSV, TSV or JSONL file")
+    records = read_flat_rows(file)
+    wanted = {"text_a": text_a, "text_b": text_b, "label": label}
+    if group:
+        wanted["group"] = group
+    if pair_id:
+        wanted["pair_id"] = pair_id
+    present = set().union(*(r.keys() for _, r in records)) if records else set()
+    for role, column in wanted.items():
+        if column not in present:
+            raise DatasetError(
+                f"{file}: no column {column!r} (dataset.{role}); columns in the file: {', '.join(sorted(present)) or '(none)'}"
+            )
+    mapping = {str(k).strip().lower(): v for k, v in (label_map or {}).items()}
+    rows: list[dict[str, Any]] = []
+    seen_ids: dict[str, int] = {}
+    for line, record in records:
+        raw_label = record.get(label)
+        key = str(raw_label).strip().lower() if raw_label is not None else ""
+        target: Any = raw_label
+        if mapping:
+            if key not in mapping:
+                raise DatasetError(
+                    f"{file}:{line}: label {raw_label!r} is not in dataset.label_map; "
+                    f"mapped labels: {', '.join(sorted(mapping))} (map it to one of {', '.join(LABEL_NAMES)}, or to null to drop it)"
+                )
+            target = mapping[key]
+            if target is None:
+                continue
+        try:
+            ours = parse(target, where=f"{file}:{line}")
+        except LabelError as exc:
+            hint = "" if mapping else "; set dataset.label_map to map the file's labels onto ours"
+            raise DatasetError(f"{exc}{hint}") from None
+        ta, tb = record.get(text_a), record.get(text_b)
+        for column, value in ((text_a, ta), (text_b, tb)):
+            if not isinstance(value, str) or not value.strip():
+                raise DatasetError(f"{file}:{line}: column {column!r} is empty or not text ({value!r}); every row needs both texts")
+        gid = str(record.get(group, "")) if group else ""
+        pid = str(record[pair_id]) if pair_id else f"row-{line}"
+        if pid in seen_ids:
+            raise DatasetError(f"{file}:{line}: pair id {pid!r} repeats line {seen_ids[pid]}; dataset.pair_id must be unique")
+        seen_ids[pid] = line
+        rows.append({
+            "pair_id": pid, "claim_a": text_id(ta), "claim_b": text_id(tb), "text_a": ta, "text_b": tb,
+            "source_a": gid, "source_b": gid, "event_id": gid, "origin": "natural", "perturbation": "",
+            "label": ours.value,
+        })
+    return _build(name or file.stem, rows, str(file))
+
+
+def text_id(text: str) -> str:
+    """A stable id for a claim text in a flat file: equal (normalised) texts share one id."""
+    return "t" + hashlib.sha1(normalize_text(text).encode("utf-8")).hexdigest()[:12]
+
+
+def read_flat_rows(file: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) for each data row of a CSV, TSV or JSONL file."""
+    suffix = file.suffix.lower()
+    if suffix in (".jsonl", ".json"):
+        out = []
+        for item in read_jsonl(file):
+            if item.data is None:
+                raise DatasetError(f"{file}:{item.line}: {item.error}")
+            out.append((item.line, item.data))
+        return out
+    if suffix not in (".csv", ".tsv"):
+        raise DatasetError(f"pair file {file}: unknown format {suffix!r}; use one of {', '.join(PAIR_FILE_SUFFIXES)}")
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{file}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+    delimiter = "\t" if suffix == ".tsv" else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+    try:
+        return [(reader.line_num, dict(row)) for row in reader]
+    except csv.Error as exc:
+        raise DatasetError(f"{file}:{reader.line_num}: unreadable {suffix[1:].upper()}: {exc}") from None
+
+
+def load_from_config(cfg: Mapping[str, Any]) -> BenchDataset:
+    """Build the dataset a `configs/dataset/*.yaml` describes (kind: annotations | pairs_file)."""
+    kind = cfg.get("kind")
+    if kind == "annotations":
+        return load_annotations_dataset(cfg.get("root", "annotations"), name=cfg.get("name") or "seed")
+    if kind == "pairs_file":
+        label_map = cfg.get("label_map")
+        return load_pairs_file(
+            cfg["path"], text_a=cfg.get("text_a", "text_a"), text_b=cfg.get("text_b", "text_b"),
+            label=cfg.get("label", "label"), label_map=dict(label_map) if label_map else None,
+            group=cfg.get("group"), pair_id=cfg.get("pair_id"), name=cfg.get("name"),
+        )
+    raise DatasetError(f"dataset.kind {kind!r} is unknown; valid kinds: annotations, pairs_file")

@@ -1,0 +1,176 @@
+"""One benchmark run, end to end: dataset -> model under a protocol -> metrics -> run record.
+
+Kept apart from the Hydra entry point so tests and the perf suite call it directly. A run that
+fails leaves nothing behind: the record is written in one atomic step after everything else worked.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.labels import LABEL_NAMES
+
+SLICES = ("origin", "source_pair", "perturbation")
+
+
+class RunFailed(Exception):
+    """A run that cannot start or finish for a reason the user can fix (message says how)."""
+
+
+def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
+    from bench.corpus import AnnotationError
+    from bench.dataset import DatasetError, load_from_config
+
+    try:
+        return load_from_config(dataset_cfg)
+    except AnnotationError as exc:
+        raise RunFailed(f"the annotations are not valid (run `bench annotate validate`): {exc}") from None
+    except DatasetError as exc:
+        raise RunFailed(str(exc)) from None
+
+
+def build_model(model_cfg: Any, model_key: str) -> Any:
+    """Instantiate a model config; an instantiation error becomes one line naming the model key."""
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    try:
+        return instantiate(model_cfg)
+    except InstantiationException as exc:
+        cause: BaseException = exc
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        raise RunFailed(f"model {model_key!r} could not be built: {cause}") from None
+
+
+def slice_values(batch: Any) -> dict[str, list[str]]:
+    meta = batch.meta
+    pairs = [" | ".join(sorted((a, b))) for a, b in zip(meta["source_a"], meta["source_b"])]
+    return {"origin": list(meta["origin"]), "source_pair": pairs,
+            "perturbation": [p or "none" for p in meta["perturbation"]]}
+
+
+def prediction_rows(batch: Any, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
+    from bench.metrics import predicted_labels
+
+    predicted = predicted_labels(proba)
+    gold = batch.require_labels()
+    meta = batch.meta
+    return [
+        {
+            "pair_id": meta["pair_id"][i],
+            "gold": LABEL_NAMES[int(gold[i])],
+            "predicted": LABEL_NAMES[int(predicted[i])],
+            "probabilities": {name: round(float(proba[i, j]), 6) for j, name in enumerate(LABEL_NAMES)},
+            "origin": meta["origin"][i],
+            "source_a": meta["source_a"][i],
+            "source_b": meta["source_b"][i],
+            "perturbation": meta["perturbation"][i],
+            "folds": fold_names[i],
+        }
+        for i in range(len(batch))
+    ]
+
+
+def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity: str, fingerprint: str) -> Path | None:
+    """A finished run of the same resolved config on the same data, if any (for skip_existing)."""
+    from omegaconf import OmegaConf
+
+    from bench.cli.run import identity
+    from bench.results import RunReadError, find_runs, read_run
+
+    folder = runs_root / dataset / model_key
+    if not folder.is_dir():
+        return None
+    for run_dir in sorted(find_runs([folder])):
+        try:
+            result = read_run(run_dir)
+        except RunReadError:
+            continue  # a corrupt record is not a finished run
+        config_file = run_dir / "config.yaml"
+        if result.fingerprint == fingerprint and config_file.is_file():
+            if identity(OmegaConf.load(config_file)) == config_identity:
+                return run_dir
+    return None
+
+
+def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
+    """Run `cfg` and write its record; return macro-F1."""
+    from omegaconf import OmegaConf
+
+    from bench.metrics import compute_metrics, slice_metrics
+    from bench.models.base import PairBatch
+    from bench.protocol import ProtocolError, run_protocol
+    from bench.results import RunResult, git_commit, new_run_id, read_run, versions, write_run
+
+    started = time.perf_counter()
+    seed = int(cfg.seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    data = load_dataset_or_fail(OmegaConf.to_container(cfg.dataset, resolve=True))  # type: ignore[arg-type]
+    runs_root = Path(cfg.paths.results)
+    if cfg.get("skip_existing"):
+        existing = find_existing(runs_root, data.name, model_key, config_identity, data.fingerprint)
+        if existing is not None:
+            previous = read_run(existing)
+            print(f"skip: {model_key} already has a finished run for this config and data: {existing}")
+            return float(previous.metrics["macro_f1"])
+    load_s = time.perf_counter() - started
+
+    batch = PairBatch.from_dataset(data.hf)
+    build_model(cfg.model, model_key)  # fail fast, with one line, before any fold runs
+    try:
+        predictions = run_protocol(lambda: build_model(cfg.model, model_key), batch,
+                                   OmegaConf.to_container(cfg.protocol, resolve=True), seed,  # type: ignore[arg-type]
+                                   progress=progress)
+    except ProtocolError as exc:
+        raise RunFailed(str(exc)) from None
+
+    t0 = time.perf_counter()
+    gold = batch.require_labels()
+    n_boot = int(cfg.bootstrap)
+    metrics = compute_metrics(gold, predictions.proba, seed=seed, n_boot=n_boot)
+    slices = slice_metrics(gold, predictions.proba, slice_values(batch), seed=seed, n_boot=n_boot)
+    metrics_s = time.perf_counter() - t0
+
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(resolved, dict)
+    result = RunResult(
+        run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
+        dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},
+        model={"key": model_key, "config": resolved["model"]},
+        protocol={"name": predictions.protocol, "requested": protocol_key, "config": resolved["protocol"],
+                  "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes},
+        seed=seed,
+        metrics=metrics,
+        slices=slices,
+        timings={"load": load_s, "fit": predictions.seconds["fit"], "predict": predictions.seconds["predict"],
+                 "metrics": metrics_s, "total": time.perf_counter() - started},
+        versions=versions(),
+        git_commit=git_commit(),
+    )
+    run_dir = write_run(runs_root, result, prediction_rows(batch, predictions.proba, predictions.fold_names),
+                        OmegaConf.to_yaml(cfg, resolve=True))
+    if cfg.get("write_plots", True):
+        try:
+            from bench.plots import save_run_plots
+
+            save_run_plots(run_dir)
+        except Exception as exc:  # plots are derived views; a failure must not lose the record
+            print(f"warning: plots for {run_dir} failed: {exc}", file=sys.stderr)
+    print(summary_line(model_key, metrics, len(data), result.timings["total"]))
+    print(f"record: {run_dir}")
+    return float(metrics["macro_f1"])
+
+
+def summary_line(model_key: str, metrics: Mapping[str, Any], n: int, seconds: float) -> str:
+    ci = metrics.get("macro_f1_ci") or [float("nan"), float("nan")]
+    return (f"{model_key:<16} macro-F1 {metrics['macro_f1']:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]  "
+            f"acc {metrics['accuracy']:.3f}  n={n}  time {seconds:.1f}s")
