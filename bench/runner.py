@@ -108,7 +108,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     from bench.metrics import compute_metrics, slice_metrics
     from bench.models.base import PairBatch
     from bench.protocol import ProtocolError, run_protocol
-    from bench.results import RunResult, git_commit, new_run_id, read_run, versions, write_run
+    from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
 
     started = time.perf_counter()
     seed = int(cfg.seed)
@@ -156,8 +156,11 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
         versions=versions(),
         git_commit=git_commit(),
     )
-    run_dir = write_run(runs_root, result, prediction_rows(batch, predictions.proba, predictions.fold_names),
-                        OmegaConf.to_yaml(cfg, resolve=True))
+    try:
+        run_dir = write_run(runs_root, result, prediction_rows(batch, predictions.proba, predictions.fold_names),
+                            OmegaConf.to_yaml(cfg, resolve=True))
+    except RunWriteError as exc:
+        raise RunFailed(f"the run record could not be written: {exc}") from None
     if cfg.get("write_plots", True):
         try:
             from bench.plots import save_run_plots
