@@ -120,8 +120,9 @@ def read_jsonl(path: str | Path) -> list[JsonlLine]:
             continue
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            message = getattr(exc, "msg", "too deeply nested")
+        except (ValueError, RecursionError) as exc:  # ValueError: JSONDecodeError, or an int over 4300 digits
+            message = getattr(exc, "msg", None) or (
+                "too deeply nested" if isinstance(exc, RecursionError) else "a number too long to read")
             out.append(JsonlLine(number, None, f"invalid JSON ({message}): {_clip(text)}"))
             continue
         if not isinstance(value, dict):

@@ -45,7 +45,15 @@ class Violation:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.rule}: {self.value} — {self.fix}"
+        return _one_line(f"{where}: {self.rule}: {self.value} — {self.fix}")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks, control characters and lone surrogates (from JSON "\\ud800" escapes), so a
+    violation always prints as one line and never fails to encode, whatever bytes the file held."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\t" else repr(ch)[1:-1] for ch in text)
 
 
 @dataclass
