@@ -105,6 +105,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     """Run `cfg` and write its record; return macro-F1."""
     from omegaconf import OmegaConf
 
+    from bench.encode import ModelNotFoundError
     from bench.metrics import compute_metrics, slice_metrics
     from bench.models.base import PairBatch
     from bench.protocol import ProtocolError, run_protocol
@@ -132,6 +133,8 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
                                    progress=progress)
     except ProtocolError as exc:
         raise RunFailed(str(exc)) from None
+    except ModelNotFoundError as exc:  # e.g. a hub download that fails mid-run
+        raise RunFailed(f"model {model_key!r}: {exc}") from None
 
     t0 = time.perf_counter()
     gold = batch.require_labels()

@@ -11,6 +11,7 @@ starts so that a typo fails with one line listing the valid choices.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ def task(cfg: Any) -> float | None:
 
 
 def main() -> None:
+    # Idle OpenMP threads spin by default; on 2 shared cores that made fine-tuning 5x slower
+    # (measured: 83 s vs 16 s for 13 steps), with identical results.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     error = check_group_overrides(sys.argv[1:])
     if error:
         print(f"error: {error}", file=sys.stderr)

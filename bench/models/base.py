@@ -135,14 +135,18 @@ class LinearHead:
             return self
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
+        from threadpoolctl import threadpool_limits
 
         self._constant = None
-        if self.scale:
-            self._scaler = StandardScaler(with_mean=not _is_sparse(X))
-            X = self._scaler.fit_transform(X)
-        self._lr = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
-                                      random_state=self.seed)
-        self._lr.fit(X, y)
+        # one BLAS/OpenMP thread: these problems are small, and multi-threaded BLAS on a busy 2-core
+        # machine was measured 10x slower (spin-waiting), besides being less reproducible
+        with threadpool_limits(1):
+            if self.scale:
+                self._scaler = StandardScaler(with_mean=not _is_sparse(X))
+                X = self._scaler.fit_transform(X)
+            self._lr = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight,
+                                          random_state=self.seed)
+            self._lr.fit(X, y)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -153,9 +157,12 @@ class LinearHead:
             return out
         if self._lr is None:
             raise RuntimeError("predict_proba called before fit")
-        if self._scaler is not None:
-            X = self._scaler.transform(X)
-        return full_proba(self._lr.predict_proba(X), self._lr.classes_)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            if self._scaler is not None:
+                X = self._scaler.transform(X)
+            return full_proba(self._lr.predict_proba(X), self._lr.classes_)
 
 
 def _is_sparse(X: Any) -> bool:
