@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM := false
 
 # Every baseline that runs offline here (nli_pretrained needs an NLI model: see README).
 # One set of options for writing and checking the leaderboard, so the check compares like with like.
-LEADERBOARD_OPTS := results/runs --dataset seed --latest
+LEADERBOARD_OPTS := results/runs --dataset seed --protocol loso --latest
 
 BASELINES ?= majority,stratified,hypothesis_only,tfidf_lr,lexical_lr,sbert_cosine,sbert_lr,cross_encoder_ft
 
@@ -33,6 +33,7 @@ run: setup
 	$(BIN)/bench annotate stats
 	$(BIN)/bench-run -m model=$(BASELINES)
 	$(BIN)/bench compare $(LEADERBOARD_OPTS) --write results/leaderboard.md
+	$(BIN)/bench compare $(LEADERBOARD_OPTS) --embed README.md
 	$(BIN)/bench compare $(LEADERBOARD_OPTS)
 
 lint: setup
@@ -42,6 +43,7 @@ test: lint
 	$(BIN)/bench annotate validate
 	$(BIN)/bench annotate stats --check-datasheet annotations/DATASHEET.md
 	$(BIN)/bench compare $(LEADERBOARD_OPTS) --check results/leaderboard.md
+	$(BIN)/bench compare $(LEADERBOARD_OPTS) --check-embed README.md
 	$(BIN)/pytest -q
 
 test-quick: setup

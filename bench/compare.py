@@ -411,9 +411,10 @@ def _sort_key(pair: tuple[Row, Any]) -> tuple[Any, ...]:
 
 
 def _latest(runs: Sequence[LoadedRun]) -> list[LoadedRun]:
-    best: dict[str, LoadedRun] = {}
+    """The newest run per (model, protocol): a kfold or zero-shot run never replaces a loso row."""
+    best: dict[tuple[str, str], LoadedRun] = {}
     for r in runs:
-        key = r.model
+        key = (r.model, str(r.result.protocol.get("name")))
         cur = best.get(key)
         if cur is None or (r.result.created_at, r.result.run_id) > (cur.result.created_at,
                                                                      cur.result.run_id):
@@ -543,6 +544,7 @@ def compare_runs(
     n_boot: int = 10000,
     seed: int = 0,
     dataset: str | None = None,
+    protocol: str | None = None,
     warn: Warn = _stderr,
 ) -> list[Table]:
     """Tables for `runs`: one per dataset fingerprint (only one unless allow_mixed), or with
@@ -565,6 +567,11 @@ def compare_runs(
         runs = [r for r in runs if r.result.dataset_name == dataset]
         if not runs:
             raise CompareError(f"no runs on dataset {dataset!r}; datasets found: {', '.join(names)}")
+    if protocol is not None:
+        found = sorted({str(r.result.protocol.get("name")) for r in runs})
+        runs = [r for r in runs if r.result.protocol.get("name") == protocol]
+        if not runs:
+            raise CompareError(f"no runs under protocol {protocol!r}; protocols found: {', '.join(found)}")
 
     groups: dict[str, list[LoadedRun]] = {}
     for r in runs:

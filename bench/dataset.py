@@ -142,6 +142,11 @@ def load_pairs_file(
             target = mapping[key]
             if target is None:
                 continue
+        if not mapping and not isinstance(raw_label, str):
+            raise DatasetError(
+                f"{file}:{line}: label {raw_label!r} is a number, and class ids differ between datasets "
+                "(in MNLI 1 = neutral); map them, e.g. dataset.label_map='{0: entails, 1: unrelated, 2: contradicts}'"
+            )
         try:
             ours = parse(target, where=f"{file}:{line}")
         except LabelError as exc:

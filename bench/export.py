@@ -17,6 +17,7 @@ from bench.fileio import atomic_write_text
 from bench.labels import LABEL_NAMES
 
 PARQUET_NAME = "data/test-00000-of-00001.parquet"
+EXPORT_NAMES = {"README.md", "data"}
 
 
 def size_category(n: int) -> str:
@@ -108,18 +109,27 @@ research on claim verification.
 
 def export(data: BenchDataset, out: str | Path, force: bool = False) -> Path:
     """Write parquet + card into `out` (built in a temp folder, then moved into place)."""
-    target = Path(out)
-    if target.exists() and any(target.iterdir()) and not force:
-        raise FileExistsError(f"{target} exists and is not empty; pass --force to replace it")
+    target = Path(out).resolve()
+    if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
+        raise FileExistsError(f"refusing to export into {target}: it holds the working directory")
+    if target.exists() and any(target.iterdir()):
+        if not force:
+            raise FileExistsError(f"{target} exists and is not empty; pass --force to replace a previous export")
+        if not {p.name for p in target.iterdir()} <= EXPORT_NAMES:
+            raise FileExistsError(f"{target} is not a previous export (only README.md and data/); refusing to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         (staging / "data").mkdir()
         data.hf.to_parquet(str(staging / PARQUET_NAME))
         atomic_write_text(staging / "README.md", dataset_card(data))
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
+        if target.exists():  # swap by renames; the old export is deleted only once the new one is in place
+            old = target.with_name(f".{target.name}.old-{staging.name[-8:]}")
+            target.rename(old)
+            staging.rename(target)
+            shutil.rmtree(old)
+        else:
+            staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

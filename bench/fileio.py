@@ -66,13 +66,6 @@ def jsonl_line(row: Mapping[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def append_jsonl(path: str | os.PathLike[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """Append rows to a JSONL file atomically, under its lock (caller may already hold it)."""
-    target = Path(path)
-    with file_lock(target):
-        append_jsonl_locked(target, rows)
-
-
 def append_jsonl_locked(target: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Append while the caller holds `file_lock(target)`: re-read, add, replace in one step."""
     old = target.read_bytes() if target.exists() else b""

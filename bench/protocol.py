@@ -6,9 +6,10 @@
   its row is the mean of the two. With several events the group is the event (leave-one-event-out).
 - kfold: stratified k-fold with groups (a group never sits on both sides of a fold).
 
-A flat pair file without a group column cannot be split by source; `loso` then falls back to
-`kfold` grouped by premise text (a "random grouped split") and says so, and the result records the
-protocol that actually ran.
+When leave-one-out cannot run (a flat pair file without a group column, fewer than 3 sources) or
+would need more than MAX_LOSO_FOLDS fits, `loso` falls back to a grouped 5-fold split (grouped by
+event, source pair, or premise text — a "random grouped split"), says so, and the result records
+the protocol that actually ran.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from bench.labels import NUM_LABELS
 from bench.models.base import PairBatch, PairClassifier
 
 PROTOCOLS = ("zero_shot", "loso", "kfold")
+#: Above this many groups, leave-one-group-out becomes a 5-fold grouped split (one fit per group
+#: would be thousands of fits on, e.g., an NLI file grouped by caption).
+MAX_LOSO_FOLDS = 50
 
 
 class ProtocolError(ValueError):
@@ -67,10 +71,15 @@ def _column(batch: PairBatch, name: str) -> list[str]:
 
 def loso_folds(batch: PairBatch) -> list[Fold]:
     """One fold per source (or per event when there are several events)."""
+    return loso_plan(batch)[1]
+
+
+def loso_plan(batch: PairBatch) -> tuple[str, list[Fold]]:
+    """("event" or "source", the leave-one-group-out folds)."""
     events = _column(batch, "event_id")
     if len({e for e in events if e}) > 1:
         groups = np.asarray(events)
-        return [Fold(g, np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in sorted(set(events))]
+        return "event", [Fold(g, np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in sorted(set(events))]
     src_a = np.asarray(_column(batch, "source_a"))
     src_b = np.asarray(_column(batch, "source_b"))
     sources = sorted(set(src_a) | set(src_b))
@@ -78,7 +87,7 @@ def loso_folds(batch: PairBatch) -> list[Fold]:
     for source in sources:
         touches = (src_a == source) | (src_b == source)
         folds.append(Fold(source, np.flatnonzero(~touches), np.flatnonzero(touches)))
-    return folds
+    return "source", folds
 
 
 def kfold_folds(batch: PairBatch, k: int, group_by: str, seed: int) -> list[Fold]:
@@ -86,7 +95,7 @@ def kfold_folds(batch: PairBatch, k: int, group_by: str, seed: int) -> list[Fold
     from sklearn.model_selection import StratifiedGroupKFold
 
     labels = batch.require_labels()
-    groups = kfold_groups(batch, group_by)
+    groups, _ = kfold_groups(batch, group_by)
     n_groups = len(set(groups))
     if n_groups < 2:
         raise ProtocolError(f"kfold needs at least 2 groups, but grouping by {group_by!r} gives {n_groups}; "
@@ -97,17 +106,18 @@ def kfold_folds(batch: PairBatch, k: int, group_by: str, seed: int) -> list[Fold
             for i, (train, test) in enumerate(splitter.split(np.zeros(len(batch)), labels, groups))]
 
 
-def kfold_groups(batch: PairBatch, group_by: str) -> list[str]:
-    """The group of each pair. `auto`: event if several, else source pair if several, else premise text."""
+def kfold_groups(batch: PairBatch, group_by: str) -> tuple[list[str], str]:
+    """(group of each pair, what the groups are). `auto`: event if several, else source pair if
+    several, else premise text (a random grouped split: pairs sharing a premise stay together)."""
     if group_by != "auto":
-        return _column(batch, group_by)
+        return _column(batch, group_by), group_by
     events = _column(batch, "event_id")
     if len(set(events)) > 1:
-        return events
+        return events, "event"
     pairs = ["|".join(sorted(ab)) for ab in zip(_column(batch, "source_a"), _column(batch, "source_b"))]
     if len(set(pairs)) > 1:
-        return pairs
-    return _column(batch, "claim_a")
+        return pairs, "source pair"
+    return _column(batch, "claim_a"), "premise text"
 
 
 def make_folds(batch: PairBatch, protocol: Mapping[str, Any], seed: int) -> tuple[str, list[Fold], list[str]]:
@@ -116,11 +126,16 @@ def make_folds(batch: PairBatch, protocol: Mapping[str, Any], seed: int) -> tupl
     if name not in PROTOCOLS:
         raise ProtocolError(f"protocol {name!r} is unknown; valid protocols: {', '.join(PROTOCOLS)}")
     if name == "loso":
-        folds = loso_folds(batch)
-        if len(folds) >= 3 and all(len(f.train) for f in folds):
+        grouping, folds = loso_plan(batch)
+        minimum = 2 if grouping == "event" else 3  # a source fold trains on pairs touching neither source
+        if minimum <= len(folds) <= MAX_LOSO_FOLDS and all(len(f.train) for f in folds):
             return "loso", folds, []
-        note = (f"loso needs >= 3 sources or >= 2 events, and this data has {len(folds)} group(s); "
-                "fell back to kfold (k=5) grouped by premise text")
+        _, kfold_grouping = kfold_groups(batch, "auto")
+        if len(folds) > MAX_LOSO_FOLDS:
+            reason = f"leaving out each of {len(folds)} {grouping}s would fit {len(folds)} models (cap {MAX_LOSO_FOLDS})"
+        else:
+            reason = f"loso needs >= {minimum} {grouping}s with training pairs left, and this data has {len(folds)}"
+        note = f"{reason}; ran kfold (k=5) grouped by {kfold_grouping} instead"
         return "kfold", kfold_folds(batch, 5, "auto", seed), [note]
     if name == "kfold":
         return "kfold", kfold_folds(batch, int(protocol.get("k", 5)), str(protocol.get("group_by", "auto")), seed), []

@@ -6,6 +6,7 @@ fails leaves nothing behind: the record is written in one atomic step after ever
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -31,7 +32,10 @@ def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
     try:
         return load_from_config(dataset_cfg)
     except AnnotationError as exc:
-        raise RunFailed(f"the annotations are not valid (run `bench annotate validate`): {exc}") from None
+        first = exc.violations[0]
+        root = dataset_cfg.get("root", "annotations")
+        raise RunFailed(f"{len(exc.violations)} annotation problem(s), first: {first}; "
+                        f"run `bench annotate validate --root {root}`") from None
     except DatasetError as exc:
         raise RunFailed(str(exc)) from None
 
@@ -126,15 +130,24 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     load_s = time.perf_counter() - started
 
     batch = PairBatch.from_dataset(data.hf)
-    build_model(cfg.model, model_key)  # fail fast, with one line, before any fold runs
+    first = [build_model(cfg.model, model_key)]  # fail fast, with one line, before any fold runs
+
+    def factory() -> Any:  # the first build is reused as the first fold's model
+        return first.pop() if first else build_model(cfg.model, model_key)
+
     try:
-        predictions = run_protocol(lambda: build_model(cfg.model, model_key), batch,
+        predictions = run_protocol(factory, batch,
                                    OmegaConf.to_container(cfg.protocol, resolve=True), seed,  # type: ignore[arg-type]
                                    progress=progress)
     except ProtocolError as exc:
         raise RunFailed(str(exc)) from None
     except ModelNotFoundError as exc:  # e.g. a hub download that fails mid-run
         raise RunFailed(f"model {model_key!r}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # a hyper-parameter the library rejects at fit time
+        if os.environ.get("BENCH_DEBUG"):
+            raise
+        raise RunFailed(f"model {model_key!r} failed: {type(exc).__name__}: {exc} "
+                        "(check the model.* overrides; BENCH_DEBUG=1 shows the traceback)") from None
 
     t0 = time.perf_counter()
     gold = batch.require_labels()

@@ -234,6 +234,7 @@ _CLAIM_TYPES: dict[str, tuple[type, ...]] = {
 
 def _check_pairs(raw: RawAnnotations, claims: dict[str, dict[str, Any]], out: list[Violation]) -> None:
     path = _show(raw.root / PAIRS_JSONL)
+    events = {(r.get("article_id") or "").strip(): (r.get("event_id") or "").strip() for _, r in raw.article_rows}
     ids: dict[str, int] = {}
     ordered: dict[tuple[str, str], tuple[int, Label | None]] = {}
     for item in raw.pair_lines:
@@ -278,6 +279,11 @@ def _check_pairs(raw: RawAnnotations, claims: dict[str, dict[str, Any]], out: li
         ordered[(a, b)] = (item.line, label)
         if missing:
             continue
+        event_a, event_b = events.get(claims[a]["article_id"]), events.get(claims[b]["article_id"])
+        if event_a and event_b and event_a != event_b:
+            out.append(Violation(path, item.line, "cross-event",
+                                 f"pair {pid!r}: {a!r} is from event {event_a!r}, {b!r} from {event_b!r}",
+                                 "pair claims about the same event (a pair is grouped by event in cross-validation)"))
         if claims[a]["article_id"] == claims[b]["article_id"]:
             out.append(Violation(path, item.line, "same-source",
                                  f"pair {pid!r}: {a!r} and {b!r} both come from {claims[a]['article_id']!r}",

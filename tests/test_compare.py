@@ -384,3 +384,30 @@ def test_predicted_column_is_used_as_recorded(runs: Path) -> None:
     warnings: list[str] = []
     compare_paths([runs], warn=warnings.append, n_boot=50)
     assert len(warnings) == 1 and "not the argmax" in warnings[0] and "1 rows" in warnings[0]
+
+
+def test_latest_is_per_protocol_and_protocol_filter(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    newer = make_run(runs, "sbert_lr", 0.1, created_at="2026-01-01T00:00:00+00:00", run_id="20260101T000000.000000Z-kfold")
+    record = json.loads((newer / "result.json").read_text())
+    record["protocol"]["name"] = "kfold"
+    (newer / "result.json").write_text(json.dumps(record))
+    code, out, _ = cli("compare", str(runs), "--latest", "--protocol", "loso", "--format", "json", capsys=capsys)
+    assert code == 0
+    (table,) = json.loads(out)["tables"] if isinstance(json.loads(out), dict) else json.loads(out)
+    run_ids = {row["run_id"] for row in table["rows"]}
+    assert "20260101T000000.000000Z-kfold" not in run_ids and len(run_ids) == 4
+    code, _, err = cli("compare", str(runs), "--protocol", "zero_shot", capsys=capsys)
+    assert code == 1 and "protocols found: kfold, loso" in err
+
+
+def test_embed_and_check_embed(runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\nrest\n")
+    assert cli("compare", str(runs), "--embed", str(readme), capsys=capsys)[0] == 0
+    text = readme.read_text()
+    assert text.startswith("# Title\n\n<!-- results:begin -->\n|") or "| " in text.split("<!-- results:begin -->")[1]
+    assert "old" not in text and text.endswith("<!-- results:end -->\n\nrest\n") and "sbert_lr" in text
+    assert cli("compare", str(runs), "--check-embed", str(readme), capsys=capsys)[0] == 0
+    make_run(runs, "lexical_lr", 0.5)
+    code, out, err = cli("compare", str(runs), "--check-embed", str(readme), capsys=capsys)
+    assert code == 1 and "out of date" in err and "+" in out

@@ -1,10 +1,11 @@
 import json
 
 import pytest
-from conftest import PAIRS, write_jsonl, write_root
 
 from bench.corpus import AnnotationError
 from bench.dataset import FIELDS, DatasetError, load_annotations_dataset, load_pairs_file
+
+from conftest import PAIRS, write_jsonl, write_root
 
 
 def test_features_and_classlabel_order(mini_root):
@@ -87,3 +88,12 @@ def test_pairs_file_unmapped_foreign_labels_suggest_label_map(tmp_path):
     path.write_text(NLI_TSV, encoding="utf-8")
     with pytest.raises(DatasetError, match="ENTAILMENT.*set dataset.label_map"):
         load_pairs_file(path, "premise", "hypothesis", "gold")
+
+
+def test_integer_labels_need_an_explicit_map(tmp_path):
+    path = tmp_path / "mnli.jsonl"
+    path.write_text('{"p": "A", "h": "B", "label": 1}\n')
+    with pytest.raises(DatasetError, match=r"mnli.jsonl:1: label 1 is a number.*label_map"):
+        load_pairs_file(path, "p", "h", "label")
+    data = load_pairs_file(path, "p", "h", "label", {"0": "entails", "1": "unrelated", "2": "contradicts"})
+    assert data.hf["label"] == [2]

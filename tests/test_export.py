@@ -34,3 +34,20 @@ def test_export_of_invalid_annotations_fails_cleanly(mini_root, tmp_path, capsys
     assert main(["export", "--root", str(mini_root), "--out", str(tmp_path / "x")]) == 1
     assert "pairs.jsonl:1: json" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_force_never_replaces_a_folder_that_is_not_an_export(mini_root, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    assert main(["export", "--root", str(mini_root), "--out", str(out), "--force"]) == 1
+    assert "not a previous export" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_force_replaces_a_previous_export(mini_root, tmp_path):
+    out = tmp_path / "export"
+    assert main(["export", "--root", str(mini_root), "--out", str(out)]) == 0
+    assert main(["export", "--root", str(mini_root), "--out", str(out), "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "data"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

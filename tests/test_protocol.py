@@ -99,7 +99,7 @@ def test_single_group_loso_falls_back_to_grouped_kfold():
                       {"claim_a": texts, "claim_b": texts, "source_a": [""] * 30, "source_b": [""] * 30, "event_id": [""] * 30})
     Recorder.seen = []
     preds = run_protocol(Recorder, batch, {"name": "loso"}, seed=0, progress=False)
-    assert preds.protocol == "kfold" and "fell back" in preds.notes[0]
+    assert preds.protocol == "kfold" and "grouped by premise text instead" in preds.notes[0]
     assert all(len(n) == 1 for n in preds.fold_names)
 
 
@@ -110,3 +110,24 @@ def test_bad_model_output_is_caught(batch):
 
     with pytest.raises(ProtocolError, match=r"shape \(12, 2\)"):
         run_protocol(Broken, batch, {"name": "zero_shot"}, seed=0, progress=False)
+
+
+def _events_batch(n_events: int, per_event: int = 12) -> PairBatch:
+    n = n_events * per_event
+    events = [f"e{i // per_event}" for i in range(n)]
+    texts = [f"claim {i}" for i in range(n)]
+    return PairBatch(texts, texts[::-1], np.arange(n) % 3,
+                     {"claim_a": texts, "claim_b": texts[::-1], "source_a": events, "source_b": events, "event_id": events})
+
+
+def test_two_events_run_leave_one_event_out():
+    Recorder.seen = []
+    preds = run_protocol(Recorder, _events_batch(2), {"name": "loso"}, seed=0, progress=False)
+    assert preds.protocol == "loso" and [f.name for f in preds.folds] == ["e0", "e1"]
+    assert all(len(n) == 1 for n in preds.fold_names)
+
+
+def test_many_groups_fall_back_to_grouped_kfold():
+    preds = run_protocol(Recorder, _events_batch(60, per_event=3), {"name": "loso"}, seed=0, progress=False)
+    assert preds.protocol == "kfold" and len(preds.folds) == 5
+    assert "60 events" in preds.notes[0] and "grouped by event" in preds.notes[0]

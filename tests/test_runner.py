@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_dir
 from bench.cli.run import CONFIG_DIR, check_group_overrides, identity
 from bench.results import find_runs, read_predictions, read_run
 from bench.runner import RunFailed, execute
+
 from conftest import PAIRS, REPO, write_jsonl
 
 

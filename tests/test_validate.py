@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLAIMS, PAIRS, claim, pair, write_jsonl, write_root
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.cli.main import main
 from bench.corpus import read_jsonl
 from bench.validate import validate
+
+from conftest import CLAIMS, PAIRS, claim, pair, write_jsonl, write_root
 
 C = "annotations/claims.jsonl"
 P = "annotations/pairs.jsonl"
@@ -235,3 +236,12 @@ def test_nasty_lines_are_reported(mini_root: Path, data: bytes) -> None:
     for text in shown:
         text.encode("utf-8")
         assert "\n" not in text
+
+
+def test_cross_event(root: Path) -> None:
+    rows = (root / "articles.csv").read_text(encoding="utf-8").splitlines()
+    rows[3] = rows[3].replace(",ev-1,", ",ev-2,")  # gamma now reports another event
+    (root / "articles.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    shown = _rules(root)
+    assert shown and all(" cross-event: " in s for s in shown), shown
+    assert shown[0].startswith("annotations/pairs.jsonl:5: cross-event: pair 'p0005'")

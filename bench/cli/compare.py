@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "balanced_accuracy, kappa")
     parser.add_argument("--baseline", metavar="MODEL",
                         help="compare every run with this model's (latest) run instead of the best")
-    parser.add_argument("--latest", action="store_true", help="only the latest run of each model")
+    parser.add_argument("--latest", action="store_true", help="only the latest run of each model (per protocol)")
+    parser.add_argument("--protocol", metavar="NAME", help="only runs made under this protocol (loso, kfold, zero_shot)")
     parser.add_argument("--by", metavar="SLICE",
                         help="one table per slice: origin, source_pair, label, perturbation")
     parser.add_argument("--alpha", type=float, default=DEFAULTS["alpha"],
@@ -61,7 +62,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     group.add_argument("--check", type=Path, metavar="FILE",
                        help="exit 1 with a diff if FILE is not exactly what --write FILE would "
                        "write now")
+    group.add_argument("--embed", type=Path, metavar="FILE",
+                       help=f"put the Markdown table between {EMBED_BEGIN} and {EMBED_END} in FILE (e.g. README.md)")
+    group.add_argument("--check-embed", type=Path, metavar="FILE",
+                       help="exit 1 if the table embedded in FILE is not what --embed FILE would put there now")
     parser.set_defaults(func=cmd_compare)
+
+
+EMBED_BEGIN = "<!-- results:begin -->"
+EMBED_END = "<!-- results:end -->"
+
+
+def embedded(path: Path, table: str) -> tuple[str, str]:
+    """(current text of FILE, the text with its results block replaced by `table`)."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    start, end = current.find(EMBED_BEGIN), current.find(EMBED_END)
+    if start < 0 or end < start:
+        raise UserError(f"{path} has no {EMBED_BEGIN} ... {EMBED_END} block to put the table in; add the two lines")
+    return current, current[: start + len(EMBED_BEGIN)] + "\n" + table.rstrip("\n") + "\n" + current[end:]
 
 
 def _format_for(args: argparse.Namespace, target: Path | None) -> str:
@@ -94,6 +115,8 @@ def generated_by(args: argparse.Namespace) -> str:
             opts.append(f"{flag} {value}")
     if args.baseline:
         opts.append(f"--baseline {args.baseline}")
+    if args.protocol:
+        opts.append(f"--protocol {args.protocol}")
     if args.latest:
         opts.append("--latest")
     if args.by:
@@ -117,7 +140,7 @@ def build_outputs(args: argparse.Namespace) -> dict[Path | None, str]:
             paths, warn=lambda msg: print(msg, file=sys.stderr),
             metric=args.metric, baseline=args.baseline, latest=args.latest, by=args.by,
             alpha=args.alpha, allow_mixed=args.allow_mixed, test=args.test, n_boot=args.n_boot,
-            seed=args.seed, dataset=args.dataset,
+            seed=args.seed, dataset=args.dataset, protocol=args.protocol,
         )
         text = render(tables, fmt, generated_by=generated_by(args) if target else None)
         outputs: dict[Path | None, str] = {target: text}
@@ -145,6 +168,25 @@ def _diff(path: Path, expected: str) -> str | None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    embed_target = args.embed or args.check_embed
+    if embed_target is not None:
+        args.format = "md"
+        table = build_outputs(args)[None]
+        current, wanted = embedded(embed_target, table)
+        if args.check_embed is not None:
+            if current != wanted:
+                diff = difflib.unified_diff(current.splitlines(keepends=True), wanted.splitlines(keepends=True),
+                                            fromfile=f"{embed_target} (on disk)", tofile=f"{embed_target} (bench compare now)")
+                sys.stdout.write("".join(diff))
+                raise UserError(f"the results table in {embed_target} is out of date; refresh it with "
+                                f"`bench compare ... --embed {embed_target}` (same options)")
+            print(f"{embed_target}: results table up to date")
+            return 0
+        from bench.fileio import atomic_write_text
+
+        atomic_write_text(embed_target, wanted)
+        print(f"updated the results table in {embed_target}")
+        return 0
     outputs = build_outputs(args)
     if args.check is not None:
         stale = []

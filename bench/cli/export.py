@@ -27,7 +27,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         path = export(data, args.out, force=args.force)
     except AnnotationError as exc:
         raise UserError(f"{args.root} is not valid, nothing exported (run `bench annotate validate`):\n{exc}") from None
-    except (DatasetError, FileExistsError) as exc:
+    except (DatasetError, OSError) as exc:
         raise UserError(str(exc)) from None
     print(f"wrote {len(data)} pairs to {path} (fingerprint {data.fingerprint[:12]})")
     return 0

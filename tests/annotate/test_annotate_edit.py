@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTICLES, CLAIMS, PAIRS, write_root
 
 from bench.annotate.edit import add_claim, add_pair
 from bench.annotate.store import EditError, next_claim_id, next_pair_id
 from bench.cli.main import main
 from bench.corpus import read_jsonl
 from bench.validate import validate
+
+from conftest import ARTICLES, CLAIMS, PAIRS, write_root
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTICLES
 
 from bench.annotate.importer import import_file
 from bench.annotate.store import EditError
 from bench.cli.main import main
 from bench.corpus import read_jsonl
 from bench.validate import validate
+
+from conftest import ARTICLES
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -11,11 +11,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, claim, write_root
-
 from bench.annotate.edit import add_pair
 from bench.corpus import read_jsonl
 from bench.validate import validate
+
+from conftest import REPO, claim, write_root
 
 N_EACH = 200
 

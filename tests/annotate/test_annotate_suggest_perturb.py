@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ARTICLES
 
 from bench.annotate import suggest as suggest_module
 from bench.annotate.perturb import PerturbError, propose, propose_for_claim
@@ -15,6 +14,8 @@ from bench.annotate.suggest import HARD_BANDS, suggest
 from bench.cli.main import main
 from bench.corpus import load_annotations, read_jsonl
 from bench.validate import validate
+
+from conftest import ARTICLES
 
 # ------------------------------------------------------------------------------------- suggest
 
