@@ -1,6 +1,6 @@
 """The generated block of a Markdown file between `<!-- stats:begin -->` and `<!-- stats:end -->`.
 
-DATASHEET.md is written by people except for that block; `check_block` tells CI whether it is
+DATASHEET.md is written by people except for that block; `diff_block` tells CI whether it is
 current, `write_block` replaces only it (atomically, after a backup of the whole file).
 """
 
