@@ -20,6 +20,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 GROUPS = ("model", "protocol", "dataset")
 # Settings that say where or how to record a run, not what is run: they do not change its identity.
 NOT_IN_IDENTITY = ("run_id", "skip_existing", "write_plots", "paths")
+MODEL_KEYS_NOT_IN_IDENTITY = ("cache_dir", "show_progress")
 
 
 def choices(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
@@ -48,6 +49,9 @@ def identity(cfg: Any) -> str:
     assert isinstance(data, dict)
     for key in NOT_IN_IDENTITY:
         data.pop(key, None)
+    if isinstance(data.get("model"), dict):
+        for key in MODEL_KEYS_NOT_IN_IDENTITY:
+            data["model"].pop(key, None)
     text = OmegaConf.to_yaml(OmegaConf.create(data))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

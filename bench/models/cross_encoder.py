@@ -36,7 +36,11 @@ DEFAULT_LABEL_NAMES: dict[str, str] = {
 
 
 def default_threads() -> int:
-    """The cores this process may run on (respects taskset / cgroup cpusets, unlike os.cpu_count)."""
+    """OMP_NUM_THREADS when set (joblib workers get 1), else the cores this process may run on
+    (respects taskset / cgroup cpusets, unlike os.cpu_count)."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS / Windows
