@@ -44,16 +44,25 @@ def _rowwise_dot(A: Any, B: Any) -> np.ndarray:
     return np.asarray(A.multiply(B).sum(axis=1)).ravel()
 
 
-class HypothesisOnlyClassifier:
-    """TF-IDF + LR on claim_b alone: the annotation-artefact probe (a sound benchmark keeps it near the floor)."""
+class _TfidfLinearModel:
+    """Shared settings of the TF-IDF + logistic-regression models (vectorizer fitted per fold)."""
 
     trainable: ClassVar[bool] = True
 
     def __init__(self, seed: int = 0, C: float = 1.0, max_iter: int = 1000, class_weight: str | None = "balanced",
                  ngram_max: int = 2, min_df: int = 1, max_features: int | None = 50000) -> None:
+        for name, value in (("ngram_max", ngram_max), ("min_df", min_df), ("max_iter", max_iter)):
+            if value < 1:
+                raise ValueError(f"model.{name}={value} is invalid; it must be >= 1")
+        if max_features is not None and max_features < 1:
+            raise ValueError(f"model.max_features={max_features} is invalid; use null (no cap) or a number >= 1")
         self.seed, self.ngram_max, self.min_df, self.max_features = seed, ngram_max, min_df, max_features
         self.head = LinearHead(C=C, max_iter=max_iter, class_weight=class_weight, seed=seed)
         self.vectorizer_: Any = None
+
+
+class HypothesisOnlyClassifier(_TfidfLinearModel):
+    """TF-IDF + LR on claim_b alone: the annotation-artefact probe (a sound benchmark keeps it near the floor)."""
 
     def fit(self, train: PairBatch) -> HypothesisOnlyClassifier:
         y = check_labels(train.require_labels())
@@ -68,16 +77,8 @@ class HypothesisOnlyClassifier:
         return self.head.predict_proba(self.vectorizer_.transform(pairs.text_b))
 
 
-class TfidfPairClassifier:
+class TfidfPairClassifier(_TfidfLinearModel):
     """LR on [tfidf_a, tfidf_b, tfidf_a * tfidf_b, cosine]; the vectorizer is fitted on training texts only."""
-
-    trainable: ClassVar[bool] = True
-
-    def __init__(self, seed: int = 0, C: float = 1.0, max_iter: int = 1000, class_weight: str | None = "balanced",
-                 ngram_max: int = 2, min_df: int = 1, max_features: int | None = 50000) -> None:
-        self.seed, self.ngram_max, self.min_df, self.max_features = seed, ngram_max, min_df, max_features
-        self.head = LinearHead(C=C, max_iter=max_iter, class_weight=class_weight, seed=seed)
-        self.vectorizer_: Any = None
 
     def _features(self, pairs: PairBatch) -> Any:
         import scipy.sparse as sp
