@@ -172,6 +172,12 @@ def run_protocol(
             seconds={"fit": 0.0, "predict": predict_s, "total": time.perf_counter() - started}, notes=notes,
         )
 
+    prepare = getattr(probe, "prepare", None)
+    t0 = time.perf_counter()
+    if callable(prepare):
+        prepare(unlabelled)  # label-free, shared by all folds (see PairClassifier)
+    prepare_s = time.perf_counter() - t0
+
     effective, folds, notes = make_folds(batch, protocol, seed)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -202,8 +208,8 @@ def run_protocol(
     proba = total / count[:, None]
     return Predictions(
         proba=proba, protocol=effective, folds=reports, fold_names=fold_names,
-        seconds={"fit": sum(r.fit_seconds for r in reports), "predict": sum(r.predict_seconds for r in reports),
-                 "total": time.perf_counter() - started},
+        seconds={"prepare": prepare_s, "fit": sum(r.fit_seconds for r in reports),
+                 "predict": sum(r.predict_seconds for r in reports), "total": time.perf_counter() - started},
         notes=notes,
     )
 

@@ -131,3 +131,16 @@ def test_many_groups_fall_back_to_grouped_kfold():
     preds = run_protocol(Recorder, _events_batch(60, per_event=3), {"name": "loso"}, seed=0, progress=False)
     assert preds.protocol == "kfold" and len(preds.folds) == 5
     assert "60 events" in preds.notes[0] and "grouped by event" in preds.notes[0]
+
+
+def test_prepare_runs_once_on_unlabelled_data_before_the_folds(batch):
+    calls: list[tuple[int, bool, int]] = []
+
+    class Preparing(Recorder):
+        def prepare(self, pairs: PairBatch) -> None:
+            calls.append((len(pairs), pairs.labels is None, len(Recorder.seen)))
+
+    Recorder.seen = []
+    preds = run_protocol(Preparing, batch, {"name": "loso"}, seed=0, progress=False)
+    assert calls == [(len(batch), True, 0)]  # whole dataset, no labels, before any fit
+    assert "prepare" in preds.seconds

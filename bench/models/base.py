@@ -85,6 +85,10 @@ class PairClassifier(Protocol):
 
     def predict_proba(self, pairs: PairBatch) -> np.ndarray: ...
 
+    # Optional, not part of the runtime check: `prepare(pairs)` is called once, on the whole
+    # dataset WITHOUT labels, before the first fold. Label-free work that every fold would repeat
+    # (encoding each unique text into the embedding cache) goes there; nothing learnt may.
+
 
 def full_proba(partial: np.ndarray, classes_seen: np.ndarray) -> np.ndarray:
     """Spread an (n, k) probability matrix over classes `classes_seen` into (n, 3).

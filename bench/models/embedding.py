@@ -54,6 +54,11 @@ class _BiEncoderModel:
                                     show_progress=self.show_progress, hint="model.encoder")
         return self._encoder
 
+    def prepare(self, pairs: PairBatch) -> None:
+        """Encode every unique text of the dataset once, before the folds (labels are never seen):
+        each fold's fit/predict then reads the cache instead of encoding its share in two passes."""
+        self._get_encoder().encode(list(dict.fromkeys([*pairs.text_a, *pairs.text_b])))
+
     def _embed(self, pairs: PairBatch) -> tuple[np.ndarray, np.ndarray]:
         n = len(pairs)
         both = self._get_encoder().encode([*pairs.text_a, *pairs.text_b])  # one call: shared texts once

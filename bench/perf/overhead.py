@@ -173,7 +173,7 @@ def worker_cache_run(root: str, cache: str, results: str, seed: int) -> dict[str
     run_dir = max(find_runs([Path(results)]), key=lambda p: p.name)
     timings = read_run(run_dir).timings
     return {"seconds": seconds, "execute": watch.to_dict(), "timings": timings,
-            "model_seconds": timings["fit"] + timings["predict"], "embedding_seconds": embedding["seconds"],
+            "model_seconds": timings.get("prepare", 0.0) + timings["fit"] + timings["predict"], "embedding_seconds": embedding["seconds"],
             "embedding_calls": embedding["calls"],
             "heavy_imported": sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))}
 
@@ -280,7 +280,7 @@ def cache_speedup(root: str, scratch: Path, repeats: int, seed: int = 0, timeout
     out: dict[str, Any] = {
         "what": "bench.runner.execute(model=sbert_lr) in a fresh process, twice on one cache folder (cold, then "
                 "warm); embedding = time inside Encoder.encode (model load + encoding, or cache lookups); "
-                "model = fit + predict from the run record; run = execute() plus its imports; process = the "
+                "model = prepare + fit + predict from the run record; run = execute() plus its imports; process = the "
                 "worker as seen from outside; medians over repeats",
         "repeats": repeats, "errors": errors,
         "cold_model_seconds": med(cold, "model_seconds"), "warm_model_seconds": med(warm, "model_seconds"),

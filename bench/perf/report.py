@@ -87,7 +87,7 @@ def comparison_table(report: dict[str, Any]) -> str:
         rows.append([label, m.get("harness_seconds"), m.get("bare_seconds"), m.get("ratio"), note])
     c = report.get("cache") or {}
     for kind, note in (("embedding", "time inside Encoder.encode: load + encode, or cache lookups"),
-                       ("model", "fit + predict of the run record; ratio = cold / warm"),
+                       ("model", "prepare + fit + predict of the run record; ratio = cold / warm"),
                        ("run", "execute() incl. its imports, data load, metrics, record"),
                        ("process", "the whole fresh process, as seen from outside")):
         rows.append([f"sbert_lr run, cold vs warm cache ({kind})", c.get(f"cold_{kind}_seconds"),
@@ -144,7 +144,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
                          f"harness / bare\n{m['ratio']:.2f}x"))
     c = report.get("cache") or {}
     if c.get("cold_model_seconds") and c.get("warm_model_seconds"):
-        bars.append(("sbert_lr cache\n(fit + predict)", c["cold_model_seconds"], c["warm_model_seconds"], "cold", "warm",
+        bars.append(("sbert_lr cache\n(prepare+fit+predict)", c["cold_model_seconds"], c["warm_model_seconds"], "cold", "warm",
                      f"cold / warm\n{c['speedup_model']:.2f}x"))
     ax = axes[2]
     for i, (_label, a, b, la, lb, ratio) in enumerate(bars):
