@@ -25,13 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"bench.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bench.cli.{name}":
-                raise
-            continue  # a subcommand not built yet in this checkout
-        module.register(subparsers)
+        importlib.import_module(f"bench.cli.{name}").register(subparsers)
     return parser
 
 

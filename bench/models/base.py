@@ -90,6 +90,14 @@ class PairClassifier(Protocol):
     # (encoding each unique text into the embedding cache) goes there; nothing learnt may.
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float64, shifted by the row maximum so large logits cannot overflow."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def full_proba(partial: np.ndarray, classes_seen: np.ndarray) -> np.ndarray:
     """Spread an (n, k) probability matrix over classes `classes_seen` into (n, 3).
 

