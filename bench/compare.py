@@ -35,6 +35,7 @@ from bench.metrics import (
     bootstrap_counts,
     compute_metrics,
     group_indices,
+    item_slices,
     percentile_ci,
 )
 from bench.results import RunReadError, RunResult, find_runs, read_predictions, read_run
@@ -46,7 +47,6 @@ FORMATS: tuple[str, ...] = ("terminal", "md", "csv", "json", "latex")
 SUFFIX_FORMATS = {".md": "md", ".csv": "csv", ".json": "json", ".tex": "latex", ".txt": "terminal"}
 METRIC_LABELS = {"macro_f1": "macro-F1", "accuracy": "accuracy",
                  "balanced_accuracy": "balanced accuracy", "kappa": "kappa"}
-NO_PERTURBATION = "none"  # slice value of natural pairs (as bench.runner.slice_values)
 
 Warn = Callable[[str], None]
 
@@ -521,14 +521,9 @@ def _build_table(
 
 
 def _slice_values(items: RunItems, by: str) -> list[str]:
-    if by == "origin":
-        return [str(v) for v in items.meta["origin"]]
-    if by == "perturbation":
-        return [str(v) or NO_PERTURBATION for v in items.meta["perturbation"]]
     if by == "label":
         return [LABEL_NAMES[g] for g in items.gold]
-    a, b = items.meta["source_a"], items.meta["source_b"]
-    return [" | ".join(sorted((str(x), str(y)))) for x, y in zip(a, b, strict=True)]
+    return item_slices(items.meta)[by]
 
 
 def compare_runs(

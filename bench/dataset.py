@@ -7,16 +7,15 @@ rationales, annotator names or file formatting change. Runs are only compared on
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.corpus import load_annotations, normalize_text, read_jsonl
+from bench.corpus import load_annotations, normalize_text
+from bench.flatfile import FlatFileError, read_flat
 from bench.labels import LABEL_NAMES, LabelError, parse
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +26,6 @@ STRING_FIELDS = (
     "perturbation",
 )
 FIELDS = (*STRING_FIELDS, "label")
-PAIR_FILE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".json")
 
 
 class DatasetError(ValueError):
@@ -175,27 +173,17 @@ def text_id(text: str) -> str:
 
 
 def read_flat_rows(file: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, row) for each data row of a CSV, TSV or JSONL file."""
-    suffix = file.suffix.lower()
-    if suffix in (".jsonl", ".json"):
-        out = []
-        for item in read_jsonl(file):
-            if item.data is None:
-                raise DatasetError(f"{file}:{item.line}: {item.error}")
-            out.append((item.line, item.data))
-        return out
-    if suffix not in (".csv", ".tsv"):
-        raise DatasetError(f"pair file {file}: unknown format {suffix!r}; use one of {', '.join(PAIR_FILE_SUFFIXES)}")
+    """(line number, row) for each data row of a CSV, TSV or JSONL file; the first bad row is an error."""
     try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{file}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
-    delimiter = "\t" if suffix == ".tsv" else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
-    try:
-        return [(reader.line_num, dict(row)) for row in reader]
-    except csv.Error as exc:
-        raise DatasetError(f"{file}:{reader.line_num}: unreadable {suffix[1:].upper()}: {exc}") from None
+        _, rows = read_flat(file)
+    except FlatFileError as exc:
+        raise DatasetError(str(exc)) from None
+    out = []
+    for line, row, error in rows:
+        if row is None:
+            raise DatasetError(f"{file}:{line}: {error}")
+        out.append((line, row))
+    return out
 
 
 def load_from_config(cfg: Mapping[str, Any]) -> BenchDataset:

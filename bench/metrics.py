@@ -304,6 +304,23 @@ def group_indices(values: Sequence[Any]) -> dict[str, np.ndarray]:
     return {str(u): idx for u, idx in zip(uniq, np.split(order, bounds), strict=True)}
 
 
+#: Slice value of a natural pair on the `perturbation` slice.
+NO_PERTURBATION = "none"
+#: The slices every run record carries (`--by label` in compare is derived from gold instead).
+ITEM_SLICES = ("origin", "source_pair", "perturbation")
+
+
+def item_slices(meta: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
+    """Each pair's value on every ITEM_SLICE, from its origin, sources and perturbation kind.
+
+    One definition for the run record (runner) and for tables computed from predictions (compare),
+    so that a slice value means the same in both: source pairs are unordered, "a | b" sorted.
+    """
+    pairs = [" | ".join(sorted((str(a), str(b)))) for a, b in zip(meta["source_a"], meta["source_b"], strict=True)]
+    return {"origin": [str(v) for v in meta["origin"]], "source_pair": pairs,
+            "perturbation": [str(p or "") or NO_PERTURBATION for p in meta["perturbation"]]}
+
+
 def slice_metrics(
     gold: Any,
     proba: Any,

@@ -54,13 +54,6 @@ def build_model(model_cfg: Any, model_key: str) -> Any:
         raise RunFailed(f"model {model_key!r} could not be built: {cause}") from None
 
 
-def slice_values(batch: Any) -> dict[str, list[str]]:
-    meta = batch.meta
-    pairs = [" | ".join(sorted((a, b))) for a, b in zip(meta["source_a"], meta["source_b"])]
-    return {"origin": list(meta["origin"]), "source_pair": pairs,
-            "perturbation": [p or "none" for p in meta["perturbation"]]}
-
-
 def prediction_rows(batch: Any, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
     from bench.metrics import predicted_labels
 
@@ -110,7 +103,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     from omegaconf import OmegaConf
 
     from bench.encode import ModelNotFoundError
-    from bench.metrics import compute_metrics, slice_metrics
+    from bench.metrics import compute_metrics, item_slices, slice_metrics
     from bench.models.base import PairBatch
     from bench.protocol import ProtocolError, run_protocol
     from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
@@ -153,7 +146,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     gold = batch.require_labels()
     n_boot = int(cfg.bootstrap)
     metrics = compute_metrics(gold, predictions.proba, seed=seed, n_boot=n_boot)
-    slices = slice_metrics(gold, predictions.proba, slice_values(batch), seed=seed, n_boot=n_boot)
+    slices = slice_metrics(gold, predictions.proba, item_slices(batch.meta), seed=seed, n_boot=n_boot)
     metrics_s = time.perf_counter() - t0
 
     resolved = OmegaConf.to_container(cfg, resolve=True)

