@@ -211,7 +211,7 @@ def article_from_row(row: Mapping[str, str]) -> Article:
     return Article(**{name: (row.get(name) or "").strip() for name in ARTICLE_COLUMNS})
 
 
-def load_annotations(root: str | Path = "annotations") -> Annotations:
+def load_annotations(root: str | Path = "annotations/seed") -> Annotations:
     """Read and validate an annotations root; raise AnnotationError listing every violation."""
     from bench.validate import validate
 

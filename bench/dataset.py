@@ -89,7 +89,7 @@ def annotation_rows(root: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def load_annotations_dataset(root: str | Path = "annotations", name: str = "seed") -> BenchDataset:
+def load_annotations_dataset(root: str | Path = "annotations/seed", name: str = "seed") -> BenchDataset:
     """The gold pairs of an annotations root (validated first; invalid data raises AnnotationError)."""
     return _build(name, annotation_rows(root), str(root))
 
@@ -190,7 +190,7 @@ def load_from_config(cfg: Mapping[str, Any]) -> BenchDataset:
     """Build the dataset a `configs/dataset/*.yaml` describes (kind: annotations | pairs_file)."""
     kind = cfg.get("kind")
     if kind == "annotations":
-        return load_annotations_dataset(cfg.get("root", "annotations"), name=cfg.get("name") or "seed")
+        return load_annotations_dataset(cfg.get("root", "annotations/seed"), name=cfg.get("name") or "seed")
     if kind == "pairs_file":
         label_map = cfg.get("label_map")
         return load_pairs_file(

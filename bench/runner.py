@@ -33,7 +33,7 @@ def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
         return load_from_config(dataset_cfg)
     except AnnotationError as exc:
         first = exc.violations[0]
-        root = dataset_cfg.get("root", "annotations")
+        root = dataset_cfg.get("root", "annotations/seed")
         raise RunFailed(f"{len(exc.violations)} annotation problem(s), first: {first}; "
                         f"run `bench annotate validate --root {root}`") from None
     except DatasetError as exc:

@@ -20,7 +20,7 @@ from bench.corpus import PERTURBATION_KINDS as KINDS
 if TYPE_CHECKING:  # pragma: no cover
     from bench.corpus import Annotations
 
-DEFAULT_ROOT = Path("annotations")
+DEFAULT_ROOT = Path("annotations/seed")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

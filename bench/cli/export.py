@@ -11,7 +11,7 @@ from bench.cli.errors import UserError
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("export", help="write the dataset as parquet + dataset card README.md")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--root", type=Path, default=Path("annotations"), help="annotations folder")
+    parser.add_argument("--root", type=Path, default=Path("annotations/seed"), help="annotations folder")
     parser.add_argument("--name", default="seed", help="dataset name in the card (default: seed)")
     parser.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     parser.set_defaults(func=cmd_export)

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default=",".join(SCALING_MODELS), help="models of the scaling section")
     parser.add_argument("--sizes", help="pair counts of the scaling section (default 1000,10000,100000; --quick 1000,10000)")
     parser.add_argument("--repeats", type=int, help="repeats of each side-by-side measurement (default 5; --quick 1)")
-    parser.add_argument("--root", default="annotations", help="annotations root of the seed dataset")
+    parser.add_argument("--root", default="annotations/seed", help="annotations root of the seed dataset")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per measurement process")
     parser.add_argument("--max-wait", type=float, default=30.0,

@@ -299,7 +299,7 @@ def cache_speedup(root: str, scratch: Path, repeats: int, seed: int = 0, timeout
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.perf.overhead", description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("bi", "ce", "cache-run", "make-ce"))
-    parser.add_argument("--root", default="annotations", help="annotations root of the seed dataset")
+    parser.add_argument("--root", default="annotations/seed", help="annotations root of the seed dataset")
     parser.add_argument("--scratch", help="bi: folder for the harness's throw-away embedding cache")
     parser.add_argument("--cache", help="cache-run: embedding cache folder")
     parser.add_argument("--results", help="cache-run: runs folder")
