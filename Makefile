@@ -14,6 +14,14 @@ export TOKENIZERS_PARALLELISM := false
 # One set of options for writing and checking the leaderboard, so the check compares like with like.
 LEADERBOARD_OPTS := results/runs --dataset seed --protocol loso --latest
 
+# llama-cpp-python (the LLM judge's local server) builds from source, once (~6 min on 2 cores). The
+# native build dies with "Illegal instruction" on this VM (the CPU advertises AVX-512/AMX that it
+# does not allow), so the instruction sets are fixed; --no-cache-dir so pip never reuses a wheel
+# built with other flags.
+LLAMA_VERSION    := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+                    -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+
 BASELINES ?= majority,stratified,hypothesis_only,tfidf_lr,lexical_lr,sbert_cosine,sbert_lr,cross_encoder_ft
 
 .PHONY: setup run test test-quick lint leaderboard clean
@@ -26,6 +34,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c 'import llama_cpp.server' 2>/dev/null || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	  $(PY) -m pip install --quiet --no-cache-dir 'llama-cpp-python[server]==$(LLAMA_VERSION)'
 	touch $(STAMP)
 
 run: setup

@@ -150,24 +150,32 @@ def propose_pairs(rows: Sequence[Headline], events: Sequence[str], seed: int = 2
 
 
 def write_articles(rows: Sequence[Headline], root: str | Path) -> int:
-    """Write `root/articles/<articleId>.txt` (the headline, byte for byte) and `root/articles.csv`.
-
-    Refuses to replace an existing articles.csv (article files are the corpus's ground truth).
+    """Add `root/articles/<articleId>.txt` (the headline, byte for byte) and its articles.csv row for
+    every headline not there yet; existing rows and files are never touched. Returns how many were added.
     """
     base = Path(root)
     target = base / ARTICLES_CSV
-    if target.exists():
-        raise EmergentError(f"{target} exists; refusing to overwrite it (remove it to rebuild)")
+    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    present = {row["article_id"] for row in csv.DictReader(io.StringIO(old))} if old else set()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ARTICLE_COLUMNS)
+    if not old:
+        writer.writerow(ARTICLE_COLUMNS)
+    added = 0
     for h in rows:
+        if h.article_id in present:
+            continue
         data = h.text.encode("utf-8")
-        atomic_write_bytes(base / ARTICLES_DIR / f"{h.article_id}.txt", data)
+        file = base / ARTICLES_DIR / f"{h.article_id}.txt"
+        if file.exists() and file.read_bytes() != data:
+            raise EmergentError(f"{file} exists with other content; refusing to overwrite an article text")
+        atomic_write_bytes(file, data)
         writer.writerow([h.article_id, UNKNOWN_OUTLET, h.text, "", h.event_id, f"{h.article_id}.txt",
                          hashlib.sha256(data).hexdigest()])
-    atomic_write_text(target, out.getvalue())
-    return len(rows)
+        present.add(h.article_id)
+        added += 1
+    atomic_write_text(target, old + out.getvalue())
+    return added
 
 
 def write_events(rows: Sequence[Headline], root: str | Path) -> int:
@@ -185,3 +193,12 @@ def write_events(rows: Sequence[Headline], root: str | Path) -> int:
 def headline_ids(rows: Iterable[Headline]) -> dict[str, str]:
     """`h<row id>` -> article id: the ids annotators saw in headline batches."""
     return {f"h{h.row_id:04d}": h.article_id for h in rows}
+
+
+def supplement_events(rows: Iterable[Headline], count: int) -> list[str]:
+    """The `count` undisputed events with the most `for` headlines (ties by id): extra events, mostly
+    for entailment and hard unrelated pairs (the corpus used 10, proposed with seed 2016)."""
+    events = by_event(rows)
+    disputed = set(disputed_events(h for hs in events.values() for h in hs))
+    others = [e for e in events if e not in disputed]
+    return sorted(others, key=lambda e: (-sum(h.stance == "for" for h in events[e]), e))[:count]

@@ -6,6 +6,7 @@ DATASHEET.md with a fresh one. Hard negatives follow one stated rule (`HARD_NEGA
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from typing import Any
 
@@ -50,6 +51,14 @@ def compute_stats(ann: Annotations) -> dict[str, Any]:
     for p in pairs:
         annotators.setdefault(p.annotator or "(none)", {"claims": 0, "pairs": 0})["pairs"] += 1
 
+    events: dict[str, dict[str, Any]] = {}
+    for _, article in sorted(ann.articles.items()):
+        events.setdefault(article.event_id, {"articles": 0, "claims": 0, **{label: 0 for label in LABEL_NAMES}})["articles"] += 1
+    for c in claims.values():
+        events[ann.articles[c.article_id].event_id]["claims"] += 1
+    for p in pairs:
+        events[ann.articles[claims[p.claim_a].article_id].event_id][p.label.value] += 1
+
     return {
         "totals": {
             "articles": len(ann.articles),
@@ -68,7 +77,22 @@ def compute_stats(ann: Annotations) -> dict[str, Any]:
         "hard_negatives": hard_negatives(ann),
         "annotators": dict(sorted(annotators.items())),
         "entailment_directions": entailment_directions(ann),
+        "events": events,
+        "skipped": skipped_headlines(ann),
     }
+
+
+#: Headline corpora list the headlines that gave no claim, with the reason (bench.annotate.headline_batch).
+SKIPPED_CSV = "skipped.csv"
+
+
+def skipped_headlines(ann: Annotations) -> dict[str, int]:
+    """Skipped headlines by reason (empty for a corpus without skipped.csv)."""
+    path = ann.root / SKIPPED_CSV
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return dict(sorted(Counter(row["reason"] for row in csv.DictReader(f)).items()))
 
 
 #: Annotators mark a hard negative (same topic or shared entities, but neither claim decides the
@@ -122,6 +146,35 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
             *("| " + " | ".join(str(c) for c in row) + " |" for row in rows)]
 
 
+def _source_sections(stats: dict[str, Any]) -> list[str]:
+    """One event with a few outlets: pairs per source pair and claims per article."""
+    out = ["", "#### Pairs by source pair (unordered)", ""]
+    out += _table(["articles", *LABEL_NAMES, "total"],
+                  [[" – ".join(sp["articles"]), *(sp[label] for label in LABEL_NAMES), sp["total"]]
+                   for sp in stats["source_pairs"]] or [["(none)", *([0] * len(LABEL_NAMES)), 0]])
+    out += ["", "#### Claims per article", ""]
+    out += _table(["article", "natural", "perturbed", "with span", "total"],
+                  [[aid, c["natural"], c["perturbed"], c["quoted"], c["natural"] + c["perturbed"]]
+                   for aid, c in stats["claims_per_article"].items()])
+    return out
+
+
+def _event_section(events: dict[str, dict[str, Any]], total: int, skipped: dict[str, int]) -> list[str]:
+    """Many events (a headline corpus): pairs per event, the largest event's share, skipped headlines."""
+    sizes = {e: sum(v[label] for label in LABEL_NAMES) for e, v in events.items()}
+    largest = max(sizes, key=lambda e: (sizes[e], e))
+    with_pairs = sum(1 for n in sizes.values() if n)
+    out = ["", "#### Pairs by event", "",
+           f"{len(events)} events, {with_pairs} with pairs; the largest, `{largest}`, holds {sizes[largest]} pairs "
+           f"({_pct(sizes[largest], total)} of all)."
+           + (f" Headlines skipped (no claim): {sum(skipped.values())} — "
+              + ", ".join(f"{reason} {n}" for reason, n in skipped.items()) + "." if skipped else ""), ""]
+    out += _table(["event", "articles", "claims", *LABEL_NAMES, "total"],
+                  [[e, v["articles"], v["claims"], *(v[label] for label in LABEL_NAMES), sizes[e]]
+                   for e, v in sorted(events.items())])
+    return out
+
+
 def render_markdown(stats: dict[str, Any]) -> str:
     """The block DATASHEET.md embeds between `<!-- stats:begin -->` and `<!-- stats:end -->`."""
     t = stats["totals"]
@@ -139,15 +192,8 @@ def render_markdown(stats: dict[str, Any]) -> str:
     rows.append(["**total**", *(sum(lo[label][o] for label in LABEL_NAMES) for o in ORIGINS), t["pairs"], _pct(t["pairs"], t["pairs"])])
     out += _table(["label", *ORIGINS, "total", "share"], rows)
 
-    out += ["", "#### Pairs by source pair (unordered)", ""]
-    out += _table(["articles", *LABEL_NAMES, "total"],
-                  [[" – ".join(sp["articles"]), *(sp[label] for label in LABEL_NAMES), sp["total"]]
-                   for sp in stats["source_pairs"]] or [["(none)", *([0] * len(LABEL_NAMES)), 0]])
-
-    out += ["", "#### Claims per article", ""]
-    out += _table(["article", "natural", "perturbed", "with span", "total"],
-                  [[aid, c["natural"], c["perturbed"], c["quoted"], c["natural"] + c["perturbed"]]
-                   for aid, c in stats["claims_per_article"].items()])
+    events = stats["events"]
+    out += _event_section(events, t["pairs"], stats["skipped"]) if len(events) > 1 else _source_sections(stats)
 
     out += ["", "#### Perturbation kinds", ""]
     out += _table(["kind", "claims", "pairs"],

@@ -1,0 +1,1 @@
+"""Talking to LLMs behind OpenAI-compatible endpoints: prompt, answers, response cache, endpoint, local server."""
