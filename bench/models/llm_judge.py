@@ -38,7 +38,7 @@ class LLMJudge:
     def __init__(self, seed: int = 0, base_url: str | None = None, model: str | None = None,
                  api_key_env: str | None = None, api: str = "completions", scoring: str = "generate",
                  template: str = "llm_judge.txt", example_template: str = "llm_judge_example.txt",
-                 k_shot: int = 0, temperature: float = 0.0, max_tokens: int = 8, top_logprobs: int = 5,
+                 k_shot: int = 0, temperature: float = 0.0, max_tokens: int = 8, top_logprobs: int = 0,
                  json_schema: bool = False, fallback: str = "unrelated", concurrency: int = 2,
                  timeout: float = 60.0, max_retries: int = 4, price_per_1k_tokens: float | None = None,
                  cache: str | None = ".cache/claimbench", gguf: str | None = None, n_ctx: int = 2048,
@@ -68,6 +68,7 @@ class LLMJudge:
         self.top_logprobs, self.json_schema = int(top_logprobs), bool(json_schema)
         self.timeout, self.max_retries, self.price = float(timeout), int(max_retries), price_per_1k_tokens
         self.cache = ResponseCache(cache) if cache else None
+        self.cache_root = cache
         self.server = {"gguf": gguf, "n_ctx": n_ctx, "n_threads": n_threads, "startup_timeout": startup_timeout,
                        "log": Path(server_log) if server_log else None}
         self.show_progress = show_progress
@@ -87,7 +88,8 @@ class LLMJudge:
     def _endpoint(self) -> Iterator[Endpoint]:
         server = (nullcontext(self.base_url) if self.base_url is not None else
                   local_server(self.server["gguf"], self.server["n_ctx"], self.server["n_threads"],
-                               self.server["startup_timeout"], self.server["log"]))
+                               self.server["startup_timeout"], self.server["log"], self.cache_root,
+                               logits_all=self.scoring == "loglikelihood"))
         with server as base_url:
             endpoint = Endpoint(str(base_url), self.model_id or SERVED_NAME, self.api_key, self.timeout,
                                 self.max_retries, self.cache)

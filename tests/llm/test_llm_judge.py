@@ -44,12 +44,13 @@ def test_top_logprobs_renormalise_over_labels():
 
 def test_generate_scores_and_rerun_hits_cache(tmp_path):
     with FakeEndpoint() as server:
-        first = judge(server, tmp_path)
+        first = judge(server, tmp_path, top_logprobs=5)
         proba = first.predict_proba(batch())
         assert [LABEL_NAMES[i] for i in proba.argmax(1)] == GOLD
+        assert 0.5 < proba[1, 1] < 1.0  # renormalised from the label tokens' logprobs, not one-hot
         assert first.run_info()["parse_rate"] == 1.0 and first.run_info()["requests"] == 3
         sent = server.requests
-        again = judge(server, tmp_path)
+        again = judge(server, tmp_path, top_logprobs=5)
         assert np.array_equal(again.predict_proba(batch()), proba)
         assert server.requests == sent  # zero requests on the rerun
         assert again.run_info()["cache_hits"] == 3 and again.run_info()["requests"] == 0
