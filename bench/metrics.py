@@ -27,7 +27,7 @@ import numpy as np
 
 from bench.labels import LABEL_NAMES, NUM_LABELS, Label
 
-CONTRADICTS = Label.CONTRADICTS.index
+CONTRADICTS = Label.CONTRADICTS.class_id
 CI_LEVEL = 0.95
 
 
@@ -310,7 +310,7 @@ NO_PERTURBATION = "none"
 ITEM_SLICES = ("origin", "source_pair", "perturbation")
 
 
-def item_slices(meta: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
+def item_slices(meta: Mapping[str, Sequence[Any] | np.ndarray]) -> dict[str, list[str]]:
     """Each pair's value on every ITEM_SLICE, from its origin, sources and perturbation kind.
 
     One definition for the run record (runner) and for tables computed from predictions (compare),

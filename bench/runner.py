@@ -26,7 +26,7 @@ class RunFailed(Exception):
 
 
 def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
-    from bench.corpus import AnnotationError
+    from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_from_config
 
     try:
@@ -80,7 +80,7 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     """A finished run of the same resolved config on the same data, if any (for skip_existing)."""
     from omegaconf import OmegaConf
 
-    from bench.cli.run import identity
+    from bench.config import identity
     from bench.results import RunReadError, find_runs, read_run
 
     folder = runs_root / dataset / model_key
@@ -102,9 +102,9 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     """Run `cfg` and write its record; return macro-F1."""
     from omegaconf import OmegaConf
 
-    from bench.encode import ModelNotFoundError
     from bench.metrics import compute_metrics, item_slices, slice_metrics
     from bench.models.base import PairBatch
+    from bench.models.resolve import ModelNotFoundError
     from bench.protocol import ProtocolError, run_protocol
     from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
 

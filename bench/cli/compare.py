@@ -175,9 +175,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         current, wanted = embedded(embed_target, table)
         if args.check_embed is not None:
             if current != wanted:
-                diff = difflib.unified_diff(current.splitlines(keepends=True), wanted.splitlines(keepends=True),
-                                            fromfile=f"{embed_target} (on disk)", tofile=f"{embed_target} (bench compare now)")
-                sys.stdout.write("".join(diff))
+                lines = difflib.unified_diff(current.splitlines(keepends=True), wanted.splitlines(keepends=True),
+                                             fromfile=f"{embed_target} (on disk)", tofile=f"{embed_target} (bench compare now)")
+                sys.stdout.write("".join(lines))
                 raise UserError(f"the results table in {embed_target} is out of date; refresh it with "
                                 f"`bench compare ... --embed {embed_target}` (same options)")
             print(f"{embed_target}: results table up to date")
