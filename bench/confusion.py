@@ -57,12 +57,17 @@ def per_class_f1(conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f1, present
 
 
+def _mean_where(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of `values` over the last axis where `mask` holds; NaN where it holds nowhere."""
+    k = mask.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k > 0, (values * mask).sum(axis=-1) / np.maximum(k, 1), np.nan)
+
+
 def macro_f1_from_confusion(conf: np.ndarray) -> np.ndarray:
     """Macro-F1 over the classes occurring in gold or predictions (sklearn's average='macro')."""
     f1, present = per_class_f1(conf)
-    k = present.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, (f1 * present).sum(axis=-1) / np.maximum(k, 1), np.nan)
+    return _mean_where(f1, present)
 
 
 def accuracy_from_confusion(conf: np.ndarray) -> np.ndarray:
@@ -78,9 +83,7 @@ def balanced_accuracy_from_confusion(conf: np.ndarray) -> np.ndarray:
     support = conf.sum(axis=-1)
     has = support > 0
     recall = np.divide(_diag(conf), support, out=np.zeros_like(support), where=has)
-    k = has.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, (recall * has).sum(axis=-1) / np.maximum(k, 1), np.nan)
+    return _mean_where(recall, has)
 
 
 def kappa_from_confusion(conf: np.ndarray) -> np.ndarray:
