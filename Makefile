@@ -48,6 +48,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check bench tests
+	$(BIN)/mypy bench
 
 test: lint
 	$(BIN)/bench annotate validate

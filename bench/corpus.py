@@ -90,16 +90,6 @@ class JsonlLine:
     error: str | None = None
 
 
-class AnnotationError(Exception):
-    """Annotations that break validation rules; `violations` lists every one."""
-
-    def __init__(self, violations: list[Any]) -> None:
-        self.violations = violations
-        shown = "\n".join(str(v) for v in violations[:20])
-        more = f"\n... and {len(violations) - 20} more" if len(violations) > 20 else ""
-        super().__init__(f"{len(violations)} annotation problem(s):\n{shown}{more}")
-
-
 def read_jsonl(path: str | Path) -> list[JsonlLine]:
     """Parse a JSONL file line by line, turning every kind of bad line into a JsonlLine error."""
     raw = Path(path).read_bytes()
@@ -209,27 +199,6 @@ def pair_to_row(pair: Pair) -> dict[str, Any]:
 
 def article_from_row(row: Mapping[str, str]) -> Article:
     return Article(**{name: (row.get(name) or "").strip() for name in ARTICLE_COLUMNS})
-
-
-def load_annotations(root: str | Path = "annotations/seed") -> Annotations:
-    """Read and validate an annotations root; raise AnnotationError listing every violation."""
-    from bench.validate import validate
-
-    base = Path(root)
-    violations = validate(base)
-    if violations:
-        raise AnnotationError(violations)
-    _, article_rows, _ = read_articles_csv(base / ARTICLES_CSV)
-    articles = {a.article_id: a for a in (article_from_row(r) for _, r in article_rows)}
-    texts = {
-        aid: (base / ARTICLES_DIR / a.file).read_bytes().decode("utf-8") for aid, a in articles.items()
-    }
-    claims = {
-        c.claim_id: c
-        for c in (claim_from_row(line.data) for line in read_jsonl(base / CLAIMS_JSONL) if line.data is not None)
-    }
-    pairs = [pair_from_row(line.data) for line in read_jsonl(base / PAIRS_JSONL) if line.data is not None]
-    return Annotations(root=base, articles=articles, claims=claims, pairs=pairs, texts=texts)
 
 
 # ---------------------------------------------------------------- text normalisation and spans

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.corpus import load_annotations, normalize_text
+from bench.annotations import load_annotations
+from bench.corpus import normalize_text
 from bench.flatfile import FlatFileError, read_flat
 from bench.labels import LABEL_NAMES, LabelError, parse
 
@@ -68,7 +69,7 @@ def _build(name: str, rows: list[dict[str, Any]], source: str) -> BenchDataset:
     if not rows:
         raise DatasetError(f"dataset {name!r} from {source} has no pairs; add pairs or point at a non-empty file")
     columns = {field: [row[field] for row in rows] for field in FIELDS}
-    columns["label"] = [parse(v).index for v in columns["label"]]
+    columns["label"] = [parse(v).class_id for v in columns["label"]]
     hf = datasets.Dataset.from_dict(columns, features=features())
     return BenchDataset(name=name, hf=hf, fingerprint=fingerprint(rows), source=source)
 
@@ -150,10 +151,7 @@ def load_pairs_file(
         except LabelError as exc:
             hint = "" if mapping else "; set dataset.label_map to map the file's labels onto ours"
             raise DatasetError(f"{exc}{hint}") from None
-        ta, tb = record.get(text_a), record.get(text_b)
-        for column, value in ((text_a, ta), (text_b, tb)):
-            if not isinstance(value, str) or not value.strip():
-                raise DatasetError(f"{file}:{line}: column {column!r} is empty or not text ({value!r}); every row needs both texts")
+        ta, tb = (_text(record, column, f"{file}:{line}") for column in (text_a, text_b))
         gid = str(record.get(group, "")) if group else ""
         pid = str(record[pair_id]) if pair_id else f"row-{line}"
         if pid in seen_ids:
@@ -165,6 +163,13 @@ def load_pairs_file(
             "label": ours.value,
         })
     return _build(name or file.stem, rows, str(file))
+
+
+def _text(record: Mapping[str, Any], column: str, where: str) -> str:
+    value = record.get(column)
+    if not isinstance(value, str) or not value.strip():
+        raise DatasetError(f"{where}: column {column!r} is empty or not text ({value!r}); every row needs both texts")
+    return value
 
 
 def text_id(text: str) -> str:

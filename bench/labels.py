@@ -19,7 +19,8 @@ class Label(str, Enum):
         return self.value
 
     @property
-    def index(self) -> int:
+    def class_id(self) -> int:
+        """Its position in LABELS: the ClassLabel id and the probability column."""
         return LABELS.index(self)
 
 

@@ -21,14 +21,25 @@ Conventions (those of scikit-learn, so the numbers match `sklearn.metrics`):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from bench.confusion import (
+    CI_LEVEL,
+    accuracy_from_confusion,
+    balanced_accuracy_from_confusion,
+    bootstrap_counts,
+    confusion_matrix,
+    kappa_from_confusion,
+    macro_f1_from_confusion,
+    per_class_f1,
+    percentile_ci,
+)
 from bench.labels import LABEL_NAMES, NUM_LABELS, Label
 
-CONTRADICTS = Label.CONTRADICTS.index
-CI_LEVEL = 0.95
+CONTRADICTS = Label.CONTRADICTS.class_id
 
 
 # --------------------------------------------------------------------------------------------
@@ -78,100 +89,29 @@ def predicted_labels(proba: np.ndarray) -> np.ndarray:
     return np.asarray(proba).argmax(axis=1).astype(np.int64)
 
 
-def confusion_matrix(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """3x3 int64 counts, rows gold, columns predicted, in LABELS order (always 3x3)."""
-    cells = np.asarray(gold, dtype=np.int64) * NUM_LABELS + np.asarray(pred, dtype=np.int64)
-    return np.bincount(cells, minlength=NUM_LABELS * NUM_LABELS).reshape(NUM_LABELS, NUM_LABELS)
+@dataclass(frozen=True)
+class MetricSpec:
+    """One score: its key in a record, how it is computed, its direction and its display label.
 
-
-def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates of a table of item counts: shape (n_boot, *counts.shape).
-
-    Resampling the n items with replacement makes the cell counts Multinomial(n, counts / n);
-    drawing those directly is the same bootstrap without materialising resampled indices.
+    `from_confusion` scores (..., 3, 3) confusion counts, so every spec serves the run's value,
+    its bootstrap CI and the paired tests of `bench compare` alike.
     """
-    flat = np.asarray(counts, dtype=np.int64).ravel()
-    n = int(flat.sum())
-    draws = rng.multinomial(n, flat / n, size=n_boot)
-    return draws.reshape((n_boot, *np.shape(counts)))
+
+    name: str
+    label: str
+    from_confusion: Callable[[np.ndarray], np.ndarray]
+    higher_is_better: bool = True
 
 
-def percentile_ci(values: np.ndarray, level: float = CI_LEVEL) -> list[float] | None:
-    """Percentile interval of bootstrap replicates; NaN replicates (undefined) are dropped."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return None
-    tail = (1.0 - level) / 2.0 * 100.0
-    lo, hi = np.percentile(v, [tail, 100.0 - tail])
-    return [float(lo), float(hi)]
-
-
-# --------------------------------------------------------------------------------------------
-# Scores from confusion matrices, vectorised over any leading axes (..., 3, 3)
-# --------------------------------------------------------------------------------------------
-
-
-def _diag(conf: np.ndarray) -> np.ndarray:
-    return np.diagonal(conf, axis1=-2, axis2=-1)
-
-
-def per_class_f1(conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(F1 per class, present mask). F1 = 2TP / (2TP + FP + FN); absent classes get 0, present=False."""
-    conf = np.asarray(conf, dtype=np.float64)
-    tp = _diag(conf)
-    denom = conf.sum(axis=-1) + conf.sum(axis=-2)  # support + predicted = 2TP + FP + FN
-    present = denom > 0
-    f1 = np.divide(2.0 * tp, denom, out=np.zeros_like(tp), where=present)
-    return f1, present
-
-
-def macro_f1_from_confusion(conf: np.ndarray) -> np.ndarray:
-    """Macro-F1 over the classes occurring in gold or predictions (sklearn's average='macro')."""
-    f1, present = per_class_f1(conf)
-    k = present.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, (f1 * present).sum(axis=-1) / np.maximum(k, 1), np.nan)
-
-
-def accuracy_from_confusion(conf: np.ndarray) -> np.ndarray:
-    conf = np.asarray(conf, dtype=np.float64)
-    total = conf.sum(axis=(-2, -1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, _diag(conf).sum(axis=-1) / np.maximum(total, 1), np.nan)
-
-
-def balanced_accuracy_from_confusion(conf: np.ndarray) -> np.ndarray:
-    """Mean recall over the classes present in gold (sklearn's balanced_accuracy_score)."""
-    conf = np.asarray(conf, dtype=np.float64)
-    support = conf.sum(axis=-1)
-    has = support > 0
-    recall = np.divide(_diag(conf), support, out=np.zeros_like(support), where=has)
-    k = has.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, (recall * has).sum(axis=-1) / np.maximum(k, 1), np.nan)
-
-
-def kappa_from_confusion(conf: np.ndarray) -> np.ndarray:
-    """Cohen's kappa of predictions vs gold; NaN when chance agreement is 1 (0/0)."""
-    conf = np.asarray(conf, dtype=np.float64)
-    total = conf.sum(axis=(-2, -1))
-    safe = np.maximum(total, 1)
-    po = _diag(conf).sum(axis=-1) / safe
-    pe = (conf.sum(axis=-1) * conf.sum(axis=-2)).sum(axis=-1) / safe**2
-    denom = 1.0 - pe
-    ok = (total > 0) & (np.abs(denom) > 1e-12)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(ok, (po - pe) / np.where(ok, denom, 1.0), np.nan)
-
-
-#: Scores that are functions of the confusion matrix: usable in paired bootstraps (bench.compare).
-CONFUSION_METRICS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "macro_f1": macro_f1_from_confusion,
-    "accuracy": accuracy_from_confusion,
-    "balanced_accuracy": balanced_accuracy_from_confusion,
-    "kappa": kappa_from_confusion,
-}
+#: The scores a table can be sorted and tested on, by record key.
+METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in (
+    MetricSpec("macro_f1", "macro-F1", macro_f1_from_confusion),
+    MetricSpec("accuracy", "accuracy", accuracy_from_confusion),
+    MetricSpec("balanced_accuracy", "balanced accuracy", balanced_accuracy_from_confusion),
+    MetricSpec("kappa", "kappa", kappa_from_confusion),
+)}
+#: The headline score: what a run returns, what tables sort by unless told otherwise.
+MAIN_METRIC = "macro_f1"
 
 
 def _opt(x: Any) -> float | None:
@@ -302,23 +242,6 @@ def group_indices(values: Sequence[Any]) -> dict[str, np.ndarray]:
     order = np.argsort(inverse, kind="stable")
     bounds = np.cumsum(np.bincount(inverse, minlength=len(uniq)))[:-1]
     return {str(u): idx for u, idx in zip(uniq, np.split(order, bounds), strict=True)}
-
-
-#: Slice value of a natural pair on the `perturbation` slice.
-NO_PERTURBATION = "none"
-#: The slices every run record carries (`--by label` in compare is derived from gold instead).
-ITEM_SLICES = ("origin", "source_pair", "perturbation")
-
-
-def item_slices(meta: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
-    """Each pair's value on every ITEM_SLICE, from its origin, sources and perturbation kind.
-
-    One definition for the run record (runner) and for tables computed from predictions (compare),
-    so that a slice value means the same in both: source pairs are unordered, "a | b" sorted.
-    """
-    pairs = [" | ".join(sorted((str(a), str(b)))) for a, b in zip(meta["source_a"], meta["source_b"], strict=True)]
-    return {"origin": [str(v) for v in meta["origin"]], "source_pair": pairs,
-            "perturbation": [str(p or "") or NO_PERTURBATION for p in meta["perturbation"]]}
 
 
 def slice_metrics(

@@ -15,8 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from bench.compare.load import LoadedRun
+from bench.compare.select import by_fingerprint
 from bench.fileio import atomic_write_bytes
 from bench.labels import LABEL_NAMES, NUM_LABELS, Label
+from bench.metrics import MAIN_METRIC, METRICS
 from bench.results import RunReadError, find_runs, read_predictions, read_run
 
 DPI = 120
@@ -94,14 +97,15 @@ def plot_confusion(confusion: Sequence[Sequence[int]], path: Path | str, title: 
 def plot_per_class(
     runs: Sequence[tuple[str, Mapping[str, Any]]], path: Path | str, title: str = ""
 ) -> Path:
-    """Grouped bars of F1 per class (+ macro-F1), one bar per run, 95% bootstrap CI error bars.
+    """Grouped bars of F1 per class (+ the main metric, macro-F1), one bar per run, 95% bootstrap CI error bars.
 
     `runs` = (name, metrics) with metrics as from `bench.metrics.compute_metrics`; a missing CI
     (older record, n_boot=0) just draws the bar without an error bar.
     """
     if not runs:
         raise ValueError("plot_per_class needs at least one run")
-    groups = [*LABEL_NAMES, "macro-F1"]
+    main = METRICS[MAIN_METRIC]
+    groups = [*LABEL_NAMES, main.label]
     fig = _figure(max(7.0, 1.2 + 0.45 * len(groups) * len(runs)), 4.6)
     ax = fig.subplots()
     width = 0.8 / len(runs)
@@ -110,8 +114,8 @@ def plot_per_class(
         per_class = metrics.get("per_class") or {}
         values, lows, highs = [], [], []
         for g in groups:
-            if g == "macro-F1":
-                v, ci = metrics.get("macro_f1"), metrics.get("macro_f1_ci")
+            if g == main.label:
+                v, ci = metrics.get(main.name), metrics.get(f"{main.name}_ci")
             else:
                 entry = per_class.get(g) or {}
                 v, ci = entry.get("f1"), entry.get("f1_ci")
@@ -275,17 +279,11 @@ def plot_compare(run_dirs: Sequence[Path | str], out_dir: Path | str) -> list[Pa
     `run_dirs` may be run folders or folders holding runs. Runs must share one dataset
     fingerprint (the bars and cells would otherwise describe different items).
     """
-    from bench.compare import MixedDatasetsError
-
     dirs = find_runs(run_dirs)
     if not dirs:
         raise RunReadError(", ".join(str(p) for p in run_dirs), "no runs found (no result.json)")
     results = [(d, read_run(d)) for d in dirs]
-    groups: dict[str, list[str]] = {}
-    for _, r in results:
-        groups.setdefault(r.fingerprint, []).append(f"{r.dataset_name}:{r.model_key}/{r.run_id}")
-    if len(groups) > 1:
-        raise MixedDatasetsError(groups)
+    by_fingerprint([LoadedRun(d, r) for d, r in results])  # raises MixedDatasetsError
     models = [r.model_key for _, r in results]
     names = [r.model_key if models.count(r.model_key) == 1 else f"{r.model_key}/{r.run_id}"
              for _, r in results]

@@ -18,15 +18,13 @@ import numpy as np
 
 from bench.labels import LABEL_NAMES
 
-SLICES = ("origin", "source_pair", "perturbation")
-
 
 class RunFailed(Exception):
     """A run that cannot start or finish for a reason the user can fix (message says how)."""
 
 
 def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
-    from bench.corpus import AnnotationError
+    from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_from_config
 
     try:
@@ -80,7 +78,7 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     """A finished run of the same resolved config on the same data, if any (for skip_existing)."""
     from omegaconf import OmegaConf
 
-    from bench.cli.run import identity
+    from bench.config import identity
     from bench.results import RunReadError, find_runs, read_run
 
     folder = runs_root / dataset / model_key
@@ -99,14 +97,15 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
 
 
 def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
-    """Run `cfg` and write its record; return macro-F1."""
+    """Run `cfg` and write its record; return its MAIN_METRIC (macro-F1)."""
     from omegaconf import OmegaConf
 
-    from bench.encode import ModelNotFoundError
-    from bench.metrics import compute_metrics, item_slices, slice_metrics
+    from bench.metrics import MAIN_METRIC, compute_metrics, slice_metrics
     from bench.models.base import PairBatch
+    from bench.models.resolve import ModelNotFoundError
     from bench.protocol import ProtocolError, run_protocol
     from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
+    from bench.slices import item_slices
 
     started = time.perf_counter()
     seed = int(cfg.seed)
@@ -119,7 +118,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
         if existing is not None:
             previous = read_run(existing)
             print(f"skip: {model_key} already has a finished run for this config and data: {existing}")
-            return float(previous.metrics["macro_f1"])
+            return float(previous.metrics[MAIN_METRIC])
     load_s = time.perf_counter() - started
 
     batch = PairBatch.from_dataset(data.hf)
@@ -180,7 +179,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
             print(f"warning: plots for {run_dir} failed: {exc}", file=sys.stderr)
     print(summary_line(model_key, metrics, len(data), result.timings["total"]))
     print(f"record: {run_dir}")
-    return float(metrics["macro_f1"])
+    return float(metrics[MAIN_METRIC])
 
 
 def summary_line(model_key: str, metrics: Mapping[str, Any], n: int, seconds: float) -> str:

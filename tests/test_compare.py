@@ -16,18 +16,12 @@ from scipy.stats import binomtest
 from sklearn.metrics import f1_score
 
 from bench.cli.main import main
-from bench.compare import (
-    CompareError,
-    MixedDatasetsError,
-    PairingError,
-    bootstrap_p_value,
-    compare_paths,
-    holm,
-    load_runs,
-    mcnemar_exact,
-    paired_stats,
-    render,
-)
+from bench.compare.build import compare_paths
+from bench.compare.errors import CompareError, MixedDatasetsError, PairingError
+from bench.compare.load import load_runs
+from bench.compare.options import CompareOptions
+from bench.compare.render import render
+from bench.compare.stats import bootstrap_p_value, holm, mcnemar_exact, paired_stats
 from bench.labels import LABEL_NAMES
 from bench.metrics import compute_metrics, predicted_labels
 from bench.results import RunResult, write_run
@@ -142,7 +136,7 @@ def test_bootstrap_p_value() -> None:
 
 
 def test_table_sorted_with_reference_and_paired_columns(runs: Path) -> None:
-    (table,) = compare_paths([runs], n_boot=2000)
+    (table,) = compare_paths([runs], CompareOptions(n_boot=2000))
     models = [r.model for r in table.rows]
     assert models[-1] == "majority" and models[-2] == "tfidf_lr"
     values = [r.macro_f1 for r in table.rows]
@@ -163,7 +157,7 @@ def test_table_sorted_with_reference_and_paired_columns(runs: Path) -> None:
 
 
 def test_baseline_and_metric(runs: Path) -> None:
-    (table,) = compare_paths([runs], baseline="tfidf_lr", metric="accuracy", test="mcnemar", n_boot=500)
+    (table,) = compare_paths([runs], CompareOptions(baseline="tfidf_lr", metric="accuracy", test="mcnemar", n_boot=500))
     ref = [r for r in table.rows if r.is_reference]
     assert [r.model for r in ref] == ["tfidf_lr"] and table.reference == "baseline"
     assert [r.accuracy for r in table.rows] == sorted([r.accuracy for r in table.rows], reverse=True)
@@ -171,14 +165,14 @@ def test_baseline_and_metric(runs: Path) -> None:
     assert majority.delta == pytest.approx(majority.accuracy - ref[0].accuracy)
     assert majority.indistinguishable is (majority.p_mcnemar_holm >= 0.05)
     with pytest.raises(CompareError, match="baseline 'bert' is not among the compared models .* models: cross_enc, "):
-        compare_paths([runs], baseline="bert")
+        compare_paths([runs], CompareOptions(baseline="bert"))
 
 
 def test_latest_keeps_one_run_per_model(runs: Path) -> None:
     make_run(runs, "tfidf_lr", 0.2, created_at="2025-02-01T00:00:00+00:00", run_id="20250201T000000.000000Z-new")
-    (all_runs,) = compare_paths([runs], n_boot=100)
+    (all_runs,) = compare_paths([runs], CompareOptions(n_boot=100))
     assert len(all_runs.rows) == 5 and all_runs.duplicate_models
-    (latest,) = compare_paths([runs], latest=True, n_boot=100)
+    (latest,) = compare_paths([runs], CompareOptions(latest=True, n_boot=100))
     assert len(latest.rows) == 4
     assert next(r for r in latest.rows if r.model == "tfidf_lr").run_id.endswith("-new")
     assert "| run |" in render([all_runs], "md") and "| run |" not in render([latest], "md")
@@ -187,32 +181,32 @@ def test_latest_keeps_one_run_per_model(runs: Path) -> None:
 def test_mixed_fingerprints_refused_unless_allowed(runs: Path, tmp_path: Path) -> None:
     make_run(runs, "tfidf_lr", 0.8, fingerprint="e" * 64, run_id="20250101T000000.000000Z-other")
     with pytest.raises(MixedDatasetsError) as exc:
-        compare_paths([runs], n_boot=100)
+        compare_paths([runs], CompareOptions(n_boot=100))
     message = str(exc.value)
     assert "eeeeeeeeeeee" in message and "ffffffffffff" in message and "--allow-mixed" in message
     assert "seed:tfidf_lr/20250101T000000.000000Z-other" in message
-    tables = compare_paths([runs], allow_mixed=True, n_boot=100)
+    tables = compare_paths([runs], CompareOptions(allow_mixed=True, n_boot=100))
     assert sorted(len(t.rows) for t in tables) == [1, 4]
     assert {t.fingerprint[0] for t in tables} == {"e", "f"}
 
 
 def test_dataset_filter(runs: Path) -> None:
     make_run(runs, "tfidf_lr", 0.8, dataset="other", fingerprint="e" * 64)
-    (table,) = compare_paths([runs], dataset="seed", n_boot=100)
+    (table,) = compare_paths([runs], CompareOptions(dataset="seed", n_boot=100))
     assert table.dataset_name == "seed" and len(table.rows) == 4
     with pytest.raises(CompareError, match="no runs on dataset 'nope'; datasets found: other, seed"):
-        compare_paths([runs], dataset="nope")
+        compare_paths([runs], CompareOptions(dataset="nope"))
 
 
 def test_different_items_are_refused(runs: Path) -> None:
     make_run(runs, "broken", 1.0, drop=5)
     with pytest.raises(PairingError, match=r"different items \(0 pair_ids only in the first, 5 only in the second, e.g. p00000"):
-        compare_paths([runs], n_boot=100)
+        compare_paths([runs], CompareOptions(n_boot=100))
 
 
 @pytest.mark.parametrize("by", ["origin", "source_pair", "label", "perturbation"])
 def test_slices(runs: Path, by: str) -> None:
-    tables = compare_paths([runs], by=by, n_boot=300)
+    tables = compare_paths([runs], CompareOptions(by=by, n_boot=300))
     values = [t.slice_value for t in tables]
     expected = {"origin": ["natural", "perturbed"], "label": list(LABEL_NAMES),
                 "perturbation": ["negation", "none", "number"]}
@@ -227,8 +221,8 @@ def test_slices(runs: Path, by: str) -> None:
 
 
 def test_label_slices_give_per_class_recall(runs: Path) -> None:
-    (overall,) = compare_paths([runs], n_boot=100)
-    tables = compare_paths([runs], by="label", n_boot=100)
+    (overall,) = compare_paths([runs], CompareOptions(n_boot=100))
+    tables = compare_paths([runs], CompareOptions(by="label", n_boot=100))
     full = {p.parent.name: json.loads((p / "result.json").read_text())["metrics"]
             for p in runs.glob("seed/*/*")}
     for t in tables:
@@ -242,7 +236,7 @@ def test_label_slices_give_per_class_recall(runs: Path) -> None:
 
 
 def test_every_format_parses_back(runs: Path) -> None:
-    tables = compare_paths([runs], n_boot=200)
+    tables = compare_paths([runs], CompareOptions(n_boot=200))
     df = pd.read_csv(io.StringIO(render(tables, "csv")))
     assert len(df) == 4 and {"model", "macro_f1", "macro_f1_lo", "p_boot_holm", "indistinguishable"} <= set(df.columns)
     assert df["macro_f1"].is_monotonic_decreasing
@@ -382,7 +376,7 @@ def test_predicted_column_is_used_as_recorded(runs: Path) -> None:
     rows[0]["predicted"] = LABEL_NAMES[(LABEL_NAMES.index(rows[0]["predicted"]) + 1) % 3]
     (run_dir / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     warnings: list[str] = []
-    compare_paths([runs], warn=warnings.append, n_boot=50)
+    compare_paths([runs], CompareOptions(n_boot=50), warn=warnings.append)
     assert len(warnings) == 1 and "not the argmax" in warnings[0] and "1 rows" in warnings[0]
 
 
@@ -413,3 +407,10 @@ def test_embed_and_check_embed(runs: Path, tmp_path: Path, capsys: pytest.Captur
     make_run(runs, "lexical_lr", 0.5)
     code, out, err = cli("compare", str(runs), "--check-embed", str(readme), capsys=capsys)
     assert code == 1 and "out of date" in err and "+" in out
+
+
+def test_compare_defaults_to_the_main_metric_of_the_spec() -> None:
+    from bench.metrics import MAIN_METRIC, METRICS
+
+    assert CompareOptions().metric == MAIN_METRIC
+    assert METRICS[MAIN_METRIC].higher_is_better

@@ -1,6 +1,7 @@
 import pytest
 
-from bench.corpus import SpanError, find_span, load_annotations, normalize_text, read_jsonl
+from bench.annotations import load_annotations
+from bench.corpus import SpanError, find_span, normalize_text, read_jsonl
 
 
 def test_find_span_matches_across_whitespace_and_returns_original_offsets():

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bench.corpus import AnnotationError
+from bench.annotations import AnnotationError
 from bench.dataset import FIELDS, DatasetError, load_annotations_dataset, load_pairs_file
 
 from conftest import PAIRS, write_jsonl, write_root

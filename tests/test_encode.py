@@ -14,8 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import bench.encode as enc
-from bench.encode import Encoder, ModelNotFoundError, cache_info, clear_cache, model_fingerprint, resolve_model_dir
+import bench.embedding_cache as cache_mod
+import bench.models.resolve as resolve
+from bench.embedding_cache import cache_info, clear_cache, default_cache_dir, text_key
+from bench.encode import Encoder
+from bench.models.resolve import ModelNotFoundError, model_fingerprint, resolve_model_dir
 
 DIM = 8
 
@@ -115,8 +118,8 @@ def test_cache_key_changes_with_options_and_model(model_dir: Path, tmp_path: Pat
 
 
 def test_fingerprint_hashes_configs_fully_and_big_files_by_edges(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(enc, "FULL_HASH_LIMIT", 100)
-    monkeypatch.setattr(enc, "EDGE_BYTES", 10)
+    monkeypatch.setattr(resolve, "FULL_HASH_LIMIT", 100)
+    monkeypatch.setattr(resolve, "EDGE_BYTES", 10)
     weights = model_dir / "model.safetensors"  # 1000 bytes > limit: hashed by its first/last 10 bytes
     fp = model_fingerprint(model_dir)
     (model_dir / "README.md").write_text("docs do not change vectors")
@@ -163,7 +166,7 @@ def test_write_is_atomic_a_failed_commit_leaves_no_visible_chunk(model_dir: Path
 
 def test_compaction_merges_chunks_without_losing_rows(model_dir: Path, tmp_path: Path, fake: dict,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(enc, "COMPACT_AT", 3)
+    monkeypatch.setattr(cache_mod, "COMPACT_AT", 3)
     cache = tmp_path / "c"
     texts = [f"t{i}" for i in range(10)]
     for t in texts:
@@ -177,7 +180,7 @@ def test_compaction_merges_chunks_without_losing_rows(model_dir: Path, tmp_path:
 def _worker(args: tuple[str, str, int]) -> int:
     model_dir, cache, seed = args
     Encoder._load_model = lambda self: FakeST()  # type: ignore[method-assign]  # the child's own loader
-    enc.COMPACT_AT = 4
+    cache_mod.COMPACT_AT = 4
     rng = np.random.default_rng(seed)
     for _ in range(15):
         texts = [f"shared {i}" for i in rng.integers(0, 40, 6)] + [f"own {seed} {i}" for i in rng.integers(0, 5, 2)]
@@ -200,7 +203,7 @@ def test_concurrent_processes_do_not_corrupt_the_cache(model_dir: Path, tmp_path
     monkeypatch.setattr(Encoder, "_load_model", boom)
     texts = [f"shared {i}" for i in range(40)]
     encoder = Encoder(str(model_dir), cache_dir=cache, show_progress=False)
-    found, _ = encoder.store.lookup(np.array([enc.text_key(t) for t in texts], dtype="S64"))
+    found, _ = encoder.store.lookup(np.array([text_key(t) for t in texts], dtype="S64"))
     cached = [t for t, f in zip(texts, found) if f]
     assert len(cached) > 20
     np.testing.assert_allclose(encoder.encode(cached), expected(cached), rtol=1e-5)
@@ -281,10 +284,10 @@ def test_resolve_model_dir_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_default_cache_dir_follows_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CLAIMBENCH_CACHE", str(tmp_path / "x"))
-    assert enc.default_cache_dir() == tmp_path / "x"
+    assert default_cache_dir() == tmp_path / "x"
     assert Encoder().cache_dir == tmp_path / "x"
     monkeypatch.delenv("CLAIMBENCH_CACHE")
-    assert enc.default_cache_dir() == Path(".cache/claimbench")
+    assert default_cache_dir() == Path(".cache/claimbench")
 
 
 def test_light_modules_import_no_torch() -> None:

@@ -5,7 +5,7 @@ from bench.labels import LABEL_NAMES, LABELS, Label, LabelError, parse
 
 def test_fixed_order_is_not_alphabetical():
     assert LABEL_NAMES == ("entails", "contradicts", "unrelated")
-    assert [label.index for label in LABELS] == [0, 1, 2]
+    assert [label.class_id for label in LABELS] == [0, 1, 2]
     assert sorted(LABEL_NAMES) != list(LABEL_NAMES)
 
 

@@ -63,7 +63,7 @@ def test_same_sweep_same_numbers_under_every_launcher(mini_root: Path, tmp_path:
 def test_launcher_presets_extend_the_plugin_configs(preset: str, target: str, fields: dict[str, Any]) -> None:
     from hydra import compose, initialize_config_dir
 
-    from bench.cli.run import CONFIG_DIR
+    from bench.config import CONFIG_DIR
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(config_name="run", overrides=[f"hydra/launcher={preset}"], return_hydra_config=True)

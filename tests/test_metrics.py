@@ -17,16 +17,9 @@ from sklearn.metrics import (
 )
 from sklearn.metrics import confusion_matrix as sk_confusion
 
+from bench.confusion import bootstrap_counts, confusion_matrix, percentile_ci
 from bench.labels import LABEL_NAMES
-from bench.metrics import (
-    bootstrap_counts,
-    compute_metrics,
-    confusion_matrix,
-    percentile_ci,
-    predicted_labels,
-    roc_auc,
-    slice_metrics,
-)
+from bench.metrics import compute_metrics, predicted_labels, roc_auc, slice_metrics
 
 
 def one_hot(pred: list[int]) -> np.ndarray:

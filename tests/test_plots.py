@@ -11,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 
 from bench.cli.main import main
-from bench.compare import MixedDatasetsError
+from bench.compare.errors import MixedDatasetsError
 from bench.labels import LABEL_NAMES
 from bench.metrics import compute_metrics
 from bench.plots import consistency_matrix, plot_compare, plot_confusion, plot_run, save_run_plots

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from bench.cli.run import identity
+from bench.config import identity
 from bench.results import find_runs, read_run
 from bench.runner import find_existing
 

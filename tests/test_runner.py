@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from bench.cli.run import CONFIG_DIR, check_group_overrides, identity
+from bench.config import CONFIG_DIR, check_group_overrides, identity
 from bench.results import find_runs, read_predictions, read_run
 from bench.runner import RunFailed, execute
 

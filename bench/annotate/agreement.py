@@ -129,8 +129,8 @@ def agreement_report(ann: Annotations, passes: Sequence[Pass]) -> dict[str, Any]
     report: dict[str, Any] = {"labels": list(LABEL_NAMES), "passes": [], "between_passes": {}, "disagreements": []}
     for name, one in zip(names, passes):
         ids = sorted(one.labels)
-        g = [gold[i].label.index for i in ids]
-        o = [one.labels[i].index for i in ids]
+        g = [gold[i].label.class_id for i in ids]
+        o = [one.labels[i].class_id for i in ids]
         confusion = [[0] * NUM_LABELS for _ in range(NUM_LABELS)]
         for x, y in zip(g, o):
             confusion[x][y] += 1
@@ -138,18 +138,18 @@ def agreement_report(ann: Annotations, passes: Sequence[Pass]) -> dict[str, Any]
             "name": name, "file": one.file, "n": len(ids), "unlabelled": one.unlabelled,
             "accuracy": sum(x == y for x, y in zip(g, o)) / len(ids) if ids else None,
             "kappa": cohen_kappa(g, o),
-            "per_label_kappa": {label.value: one_vs_rest_kappa(g, o, label.index) for label in LABELS},
+            "per_label_kappa": {label.value: one_vs_rest_kappa(g, o, label.class_id) for label in LABELS},
             "confusion": confusion,
         })
     cohen = []
     for (na, pa), (nb, pb) in combinations(zip(names, passes), 2):
         ids = sorted(set(pa.labels) & set(pb.labels))
         cohen.append({"a": na, "b": nb, "n": len(ids),
-                      "kappa": cohen_kappa([pa.labels[i].index for i in ids], [pb.labels[i].index for i in ids])})
+                      "kappa": cohen_kappa([pa.labels[i].class_id for i in ids], [pb.labels[i].class_id for i in ids])})
     report["between_passes"]["cohen"] = cohen
     if len(passes) >= 2:
         common = sorted(set.intersection(*(set(p.labels) for p in passes)))
-        ratings = [[gold[i].label.index, *(p.labels[i].index for p in passes)] for i in common]
+        ratings = [[gold[i].label.class_id, *(p.labels[i].class_id for p in passes)] for i in common]
         report["between_passes"]["fleiss"] = {"raters": ["gold", *names], "n": len(common), "kappa": fleiss_kappa(ratings)}
     for pid in sorted(set().union(*(set(p.labels) for p in passes)) if passes else []):
         given = {name: p.labels[pid].value for name, p in zip(names, passes) if pid in p.labels}

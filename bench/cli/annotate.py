@@ -109,7 +109,7 @@ def _row_line(row: dict[str, Any]) -> str:
 
 def _load(root: Path) -> Annotations:
     """The validated annotations, or a UserError pointing at `bench annotate validate`."""
-    from bench.corpus import AnnotationError, load_annotations
+    from bench.annotations import AnnotationError, load_annotations
 
     if not root.is_dir():
         raise UserError(f"annotations folder {root} does not exist; pass --root DIR")

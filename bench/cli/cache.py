@@ -42,7 +42,7 @@ def _check_dir(path: Path | None) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from bench.encode import cache_info
+    from bench.embedding_cache import cache_info
 
     _check_dir(args.dir)
     info = cache_info(args.dir)
@@ -61,7 +61,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_clear(args: argparse.Namespace) -> int:
-    from bench.encode import cached_models, clear_cache, default_cache_dir
+    from bench.embedding_cache import cached_models, clear_cache, default_cache_dir
 
     _check_dir(args.dir)
     folder = args.dir if args.dir is not None else default_cache_dir()

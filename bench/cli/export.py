@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bench.corpus import AnnotationError
+    from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_annotations_dataset
     from bench.export import export
 

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from bench.compare import MixedDatasetsError
+    from bench.compare.errors import MixedDatasetsError
     from bench.results import RunReadError
 
     if (args.run_dir is None) == (args.compare is None):

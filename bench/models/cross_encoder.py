@@ -8,7 +8,7 @@
 A model that cannot be found (a missing folder, or a hub name neither cached nor reachable) raises
 `ModelNotFoundError` at construction, so a run fails before its first fold. torch and
 sentence_transformers are imported inside the methods that need them, after `prepare_torch_import()`
-(idle OpenMP threads sleep instead of spinning; see `bench.encode`).
+(idle OpenMP threads sleep instead of spinning; see `bench.models.resolve`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bench.encode import ModelNotFoundError, check_model_available, local_model_dir, prepare_torch_import
 from bench.labels import LABEL_NAMES, LABELS, NUM_LABELS, LabelError, parse
 from bench.models.base import PairBatch, check_labels, softmax
+from bench.models.resolve import (
+    ModelNotFoundError,
+    check_model_available,
+    default_encoder_path,
+    local_model_dir,
+    prepare_torch_import,
+)
 
 __all__ = ["FineTunedCrossEncoder", "ModelNotFoundError", "PretrainedNLIClassifier", "map_columns",
            "DEFAULT_LABEL_NAMES"]
@@ -144,8 +150,6 @@ class FineTunedCrossEncoder:
 
     def _base_dir(self) -> str:
         if self.base_model is None:
-            from bench.models.embedding import default_encoder_path
-
             return default_encoder_path()
         return str(local_model_dir(self.base_model, hint="model.base_model"))
 
@@ -239,7 +243,7 @@ def map_columns(id2label: Mapping[Any, str], label_map: Mapping[str, str] | None
     user: dict[str, int] = {}
     for key, target in (label_map or {}).items():
         try:
-            user[str(key).strip().lower()] = parse(str(target), where=f"label_map[{key!r}]").index
+            user[str(key).strip().lower()] = parse(str(target), where=f"label_map[{key!r}]").class_id
         except LabelError as exc:
             raise ValueError(f"{model}: {exc}") from None
     model_labels = [names[i] for i in range(len(names))]

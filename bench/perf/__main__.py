@@ -154,7 +154,7 @@ def _na_note(section: dict[str, Any]) -> str:
 
 def seed_dataset_problem(root: str) -> str | None:
     """Why the seed-dataset measurements cannot run, or None."""
-    from bench.corpus import AnnotationError
+    from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_annotations_dataset
 
     try:

@@ -28,7 +28,7 @@ def compose_run_config(overrides: list[str]) -> Any:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from bench.cli.run import CONFIG_DIR
+    from bench.config import CONFIG_DIR
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -36,7 +36,7 @@ def compose_run_config(overrides: list[str]) -> Any:
 
 
 def model_config_exists(key: str) -> bool:
-    from bench.cli.run import CONFIG_DIR, choices
+    from bench.config import CONFIG_DIR, choices
 
     return key in choices("model", CONFIG_DIR)
 

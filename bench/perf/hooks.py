@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.encode import EMBEDDINGS_DIR, EmbeddingStore, Encoder
+from bench.embedding_cache import EMBEDDINGS_DIR, EmbeddingStore
+from bench.encode import Encoder
 
 
 class StandinEncoder(Encoder):

@@ -83,7 +83,7 @@ def worker_bi(root: str, scratch: str, rounds: int, seed: int) -> dict[str, Any]
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from bench.models.embedding import default_encoder_path
+    from bench.models.resolve import default_encoder_path
     from bench.perf.bare import loso_masks, sbert_lr_loso
     from bench.protocol import run_protocol
 
@@ -147,7 +147,7 @@ def worker_ce(root: str, model_dir: str, rounds: int, seed: int, batch_size: int
 def worker_cache_run(root: str, cache: str, results: str, seed: int) -> dict[str, Any]:
     """One whole `bench-run model=sbert_lr` (bench.runner.execute), as a user would start it."""
     t0 = time.perf_counter()
-    from bench.cli.run import identity
+    from bench.config import identity
     from bench.encode import Encoder
     from bench.results import find_runs, read_run
     from bench.runner import execute
@@ -183,7 +183,7 @@ def make_random_head_cross_encoder(target: Path, seed: int = 0) -> Path:
     import torch
     from sentence_transformers import CrossEncoder
 
-    from bench.models.embedding import default_encoder_path
+    from bench.models.resolve import default_encoder_path
 
     torch.manual_seed(seed)
     model = CrossEncoder(default_encoder_path(), num_labels=3, device="cpu")

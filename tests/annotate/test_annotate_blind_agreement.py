@@ -23,8 +23,8 @@ from bench.annotate.agreement import (
     read_pass,
 )
 from bench.annotate.blind import BLIND_FIELDS, BlindError, blind_sample, write_blind
+from bench.annotations import load_annotations
 from bench.cli.main import main
-from bench.corpus import load_annotations
 
 # --------------------------------------------------------------------------------------- blind
 

@@ -137,7 +137,7 @@ def test_unicode_round_trips_byte_for_byte(mini_root: Path, tmp_path: Path) -> N
     from bench.annotate.blind import blind_sample, write_blind
     from bench.annotate.edit import add_claim
     from bench.annotate.importer import import_file
-    from bench.corpus import load_annotations
+    from bench.annotations import load_annotations
 
     texts = ["No support was given — “we only listened,” an aide said.", "Ñandú café — ‘naïve’ résumé…",
              "Prices doubled at the café in Caracas — “twice,” said the owner."]

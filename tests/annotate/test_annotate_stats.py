@@ -10,8 +10,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.annotate.stats import HARD_NEGATIVE_MIN_COSINE, compute_stats, render_markdown
+from bench.annotations import load_annotations
 from bench.cli.main import main
-from bench.corpus import load_annotations
 
 
 def test_counts(mini_root: Path) -> None:

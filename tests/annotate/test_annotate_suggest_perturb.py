@@ -11,8 +11,9 @@ import pytest
 from bench.annotate import suggest as suggest_module
 from bench.annotate.perturb import PerturbError, propose, propose_for_claim
 from bench.annotate.suggest import HARD_BANDS, suggest
+from bench.annotations import load_annotations
 from bench.cli.main import main
-from bench.corpus import load_annotations, read_jsonl
+from bench.corpus import read_jsonl
 from bench.validate import validate
 
 from conftest import ARTICLES

@@ -17,7 +17,7 @@ from bench.models.cross_encoder import (
     map_columns,
 )
 
-E, C, U = (label.index for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
+E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 PERMUTED = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}
 
 

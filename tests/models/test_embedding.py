@@ -8,19 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.encode import Encoder, cache_info
+from bench.embedding_cache import cache_info
+from bench.encode import Encoder
 from bench.labels import Label
 from bench.models.base import PairBatch, PairClassifier
 from bench.models.embedding import (
     ORDERINGS,
     SbertCosineClassifier,
     SbertLRClassifier,
-    default_encoder_path,
     fit_thresholds,
     threshold_logits,
 )
+from bench.models.resolve import default_encoder_path
 
-E, C, U = (label.index for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
+E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 DIM = 16
 
 

@@ -17,7 +17,7 @@ from bench.models.lexical import (
     pair_features,
 )
 
-E, C, U = (label.index for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
+E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 MODELS = [HypothesisOnlyClassifier, TfidfPairClassifier, LexicalFeatureClassifier]
 
 BASE = [

@@ -9,7 +9,7 @@ from bench.labels import LABELS, Label
 from bench.models.base import PairBatch, PairClassifier
 from bench.models.trivial import MajorityClassifier, StratifiedClassifier
 
-E, C, U = (label.index for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
+E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 
 
 def batch(labels: list[int], prefix: str = "p") -> PairBatch:

@@ -1,0 +1,76 @@
+"""Runs -> tables: select the runs, align their items, build one table per dataset (or slice value)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.compare.errors import CompareError
+from bench.compare.load import LoadedRun, Warn, aligned, load_runs, warn_stderr
+from bench.compare.options import CompareOptions
+from bench.compare.select import by_fingerprint, filter_runs, latest
+from bench.compare.table import Table, build_table, make_row, slice_values
+from bench.metrics import compute_metrics, group_indices
+from bench.slices import LABEL_SLICE
+
+
+def compare_runs(runs: Sequence[LoadedRun], options: CompareOptions = CompareOptions(),
+                 warn: Warn = warn_stderr) -> list[Table]:
+    """Tables for `runs`: one per dataset fingerprint (only one unless allow_mixed), or with
+    `by`, one per slice value of each dataset. Raises CompareError subclasses on bad requests."""
+    options.check()
+    runs = list(runs)
+    if not runs:
+        raise CompareError("nothing to compare: no readable runs")
+    runs = filter_runs(runs, options.dataset, options.protocol)
+    metric, by, seed, n_boot = options.metric, options.by, options.seed, options.n_boot
+    tables: list[Table] = []
+    for fingerprint, group in by_fingerprint(runs, options.allow_mixed):
+        if options.latest:
+            group = latest(group)
+        group.sort(key=lambda r: (r.model, r.result.created_at, r.result.run_id))
+        name = group[0].result.dataset_name
+        n_items = group[0].result.dataset.get("n")
+        n_items = n_items if isinstance(n_items, int) else None
+        items_of = aligned(group, warn)
+        common: dict[str, Any] = dict(dataset_name=name, fingerprint=fingerprint, baseline=options.baseline,
+                                      alpha=options.alpha, test=options.test, n_boot=n_boot, seed=seed)
+        if by is None:
+            rows = [make_row(r, r.result.metrics, metric, r.result.total_seconds) for r in group]
+            items = [items_of.get(i) for i in range(len(group))]
+            tables.append(build_table(list(group), rows, items, metric=metric, n_items=n_items,
+                                      **common))
+            continue
+        with_items = [i for i in range(len(group)) if i in items_of]
+        if not with_items:
+            warn(f"warning: dataset {name} ({fingerprint[:12]}): no run has readable "
+                 f"predictions; cannot slice by {by}")
+            continue
+        sub_runs = [group[i] for i in with_items]
+        sub_items = [items_of[i] for i in with_items]
+        slice_metric = "accuracy" if by == LABEL_SLICE else metric
+        for value, idx in group_indices(slice_values(sub_items[0], by)).items():
+            rows = [
+                make_row(run, compute_metrics(it.gold[idx], it.proba[idx], seed=seed, n_boot=n_boot,
+                                              pred=it.pred[idx]), slice_metric, None)
+                for run, it in zip(sub_runs, sub_items, strict=True)
+            ]
+            tables.append(build_table(
+                list(sub_runs), rows, list(sub_items), metric=slice_metric, n_items=len(idx),
+                slice_by=by, slice_value=value, subset=idx, **common))
+    if not tables:
+        raise CompareError("nothing to compare: no table could be built from the runs given")
+    return tables
+
+
+def compare_paths(paths: Iterable[Path | str], options: CompareOptions = CompareOptions(),
+                  warn: Warn = warn_stderr) -> list[Table]:
+    """load_runs + compare_runs; 'nothing comparable' is an error naming the paths."""
+    paths = list(paths)
+    runs = load_runs(paths, warn)
+    if not runs:
+        raise CompareError(
+            "nothing to compare: no readable runs under " + ", ".join(str(p) for p in paths)
+        )
+    return compare_runs(runs, options, warn)

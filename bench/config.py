@@ -1,0 +1,51 @@
+"""Config identity and the valid choices of each config group (shared by the CLI, runner and perf).
+
+The config folders are the registry: `configs/<group>/<name>.yaml`; their file names are the valid
+choices. A run's identity is a hash of its resolved config without the keys that only say where or
+how to record it, so `skip_existing` and run ids see two equal configs as one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+GROUPS = ("model", "protocol", "dataset")
+# Settings that say where or how to record a run, not what is run: they do not change its identity.
+NOT_IN_IDENTITY = ("run_id", "skip_existing", "write_plots", "paths")
+MODEL_KEYS_NOT_IN_IDENTITY = ("cache_dir", "show_progress")
+
+
+def choices(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    return sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
+
+
+def check_group_overrides(argv: list[str], config_dir: Path = CONFIG_DIR) -> str | None:
+    """An error line for the first unknown `group=name` in argv (sweeps `a,b` included), else None."""
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        key = key.lstrip("+~")
+        if not sep or key not in GROUPS:
+            continue
+        valid = choices(key, config_dir)
+        for name in value.split(","):
+            if name and name not in valid:
+                return f"unknown {key} {name!r} (from `{arg}`); valid {key}s: {', '.join(valid)}"
+    return None
+
+
+def identity(cfg: Any) -> str:
+    """sha256 of the resolved config without the bookkeeping keys: equal configs, equal identity."""
+    from omegaconf import OmegaConf
+
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    for key in NOT_IN_IDENTITY:
+        data.pop(key, None)
+    if isinstance(data.get("model"), dict):
+        for key in MODEL_KEYS_NOT_IN_IDENTITY:
+            data["model"].pop(key, None)
+    text = OmegaConf.to_yaml(OmegaConf.create(data))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
