@@ -51,7 +51,7 @@ def merge_batch(root: str | Path, batch: str | Path, articles_by_hid: Mapping[st
         by_hid: dict[str, Claim] = {}
         skipped: list[tuple[str, str]] = []
         for line, row in _jsonl(folder / "claims.jsonl"):
-            hid = row.get("hid")
+            hid = str(row.get("hid"))
             if hid not in articles_by_hid:
                 raise EditError(f"{folder / 'claims.jsonl'}:{line}: unknown headline {hid!r}")
             article = articles_by_hid[hid]
@@ -73,10 +73,10 @@ def merge_batch(root: str | Path, batch: str | Path, articles_by_hid: Mapping[st
         next_number = max(numbers, default=0) + 1
         pairs: list[Pair] = []
         for line, row in _jsonl(folder / "labels.jsonl"):
-            cand = candidates.get(row.get("cid"))
+            cand = candidates.get(str(row.get("cid")))
             if cand is None:
                 raise EditError(f"{folder / 'labels.jsonl'}:{line}: unknown candidate {row.get('cid')!r}")
-            a, b = by_hid.get(cand["a"]), by_hid.get(cand["b"])
+            a, b = by_hid.get(str(cand["a"])), by_hid.get(str(cand["b"]))
             if a is None or b is None:
                 raise EditError(f"{folder / 'labels.jsonl'}:{line}: {row['cid']} pairs a headline without a claim")
             pairs.append(Pair(f"{pair_prefix}{next_number:04d}", a.claim_id, b.claim_id, parse(row["label"]), "natural",

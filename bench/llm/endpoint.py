@@ -140,8 +140,8 @@ class Endpoint:
                 top = [{alt.token: alt.logprob for alt in tok.top_logprobs} for tok in choice.logprobs.content]
             usage = chat.usage
         else:
-            done = self.client.completions.create(model=self.model, prompt=prompt, **decoding,
-                                                  **({"logprobs": top_logprobs} if top_logprobs else {}))
+            options: dict[str, Any] = {**decoding, **({"logprobs": top_logprobs} if top_logprobs else {})}
+            done = self.client.completions.create(model=self.model, prompt=prompt, **options)
             first = done.choices[0]
             text = first.text or ""
             if first.logprobs is not None and first.logprobs.top_logprobs:

@@ -88,8 +88,8 @@ def local_server(gguf: str | Path | None, n_ctx: int, n_threads: int | None, sta
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
                *(["--logits_all", "true"] if logits_all else []),
                "--n_threads", str(n_threads or os.cpu_count() or 1)]
-    sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+    sink = open(log, "ab") if log else None  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(command, stdout=sink if sink is not None else subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
                             preexec_fn=_die_with_parent)
     previous = signal.getsignal(signal.SIGTERM)
 
@@ -118,7 +118,7 @@ def local_server(gguf: str | Path | None, n_ctx: int, n_threads: int | None, sta
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if sink is not subprocess.DEVNULL:
+        if sink is not None:
             sink.close()
         if signal.getsignal(signal.SIGTERM) is on_term:
             signal.signal(signal.SIGTERM, previous)

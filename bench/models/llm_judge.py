@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,22 @@ from bench.models.base import PairBatch
 SCORING = ("generate", "loglikelihood")
 
 
+@dataclass(frozen=True)
+class LocalServerSettings:
+    """How to start the local llama.cpp server when no base_url is given."""
+
+    gguf: str | None
+    n_ctx: int
+    n_threads: int | None
+    startup_timeout: float
+    log: Path | None
+
+
 class LLMJudge:
     """PairClassifier over an OpenAI-compatible endpoint; every setting is checked at build time."""
+
+    #: Zero-shot unless k_shot > 0 (then each fold draws its examples from its training side).
+    trainable: bool = False
 
     def __init__(self, seed: int = 0, base_url: str | None = None, model: str | None = None,
                  api_key_env: str | None = None, api: str = "completions", scoring: str = "generate",
@@ -63,14 +78,15 @@ class LLMJudge:
         self.prompt = PromptTemplate.load(template, example_template)
         need(k_shot == 0 or self.prompt.uses_examples, f"model.k_shot={k_shot} but {self.prompt.source} has no {{examples}}")
         self.seed, self.base_url, self.model_id, self.api, self.scoring = seed, base_url, model, api, scoring
-        self.k_shot, self.fallback, self.concurrency = k_shot, LABEL_NAMES.index(fallback), concurrency
+        self.k_shot, self.fallback, self.concurrency = k_shot, fallback, concurrency
+        self.fallback_id = LABEL_NAMES.index(fallback)
         self.decoding = {"temperature": float(temperature), "max_tokens": int(max_tokens), "seed": int(seed)}
         self.top_logprobs, self.json_schema = int(top_logprobs), bool(json_schema)
         self.timeout, self.max_retries, self.price = float(timeout), int(max_retries), price_per_1k_tokens
-        self.cache = ResponseCache(cache) if cache else None
-        self.cache_root = cache
-        self.server = {"gguf": gguf, "n_ctx": n_ctx, "n_threads": n_threads, "startup_timeout": startup_timeout,
-                       "log": Path(server_log) if server_log else None}
+        self.response_cache = ResponseCache(cache) if cache else None
+        self.cache = cache
+        self.server = LocalServerSettings(gguf, int(n_ctx), n_threads, float(startup_timeout),
+                                          Path(server_log) if server_log else None)
         self.show_progress = show_progress
         self.trainable = k_shot > 0  # zero-shot without examples: the runner predicts every pair once
         self.examples: list[tuple[str, str, str]] = []
@@ -87,12 +103,12 @@ class LLMJudge:
     @contextmanager
     def _endpoint(self) -> Iterator[Endpoint]:
         server = (nullcontext(self.base_url) if self.base_url is not None else
-                  local_server(self.server["gguf"], self.server["n_ctx"], self.server["n_threads"],
-                               self.server["startup_timeout"], self.server["log"], self.cache_root,
+                  local_server(self.server.gguf, self.server.n_ctx, self.server.n_threads,
+                               self.server.startup_timeout, self.server.log, self.cache,
                                logits_all=self.scoring == "loglikelihood"))
         with server as base_url:
             endpoint = Endpoint(str(base_url), self.model_id or SERVED_NAME, self.api_key, self.timeout,
-                                self.max_retries, self.cache)
+                                self.max_retries, self.response_cache)
             endpoint.probe()
             yield endpoint
 
@@ -104,7 +120,7 @@ class LLMJudge:
         answer = endpoint.generate(prompt, self.api, self.decoding, self.top_logprobs, self.json_schema)
         label = parse_answer(answer["text"])
         if label is None:
-            return one_hot(self.fallback), str(answer["text"])
+            return one_hot(self.fallback_id), str(answer["text"])
         soft = proba_from_top_logprobs(answer["top"]) if answer.get("top") else None
         return (soft if soft is not None and int(np.argmax(soft)) == label else one_hot(label)), None
 
@@ -140,7 +156,7 @@ class LLMJudge:
         s["max_in_flight"] = max(s.get("max_in_flight", 0), endpoint.usage.max_in_flight)
         if self.scoring == "generate":
             print(f"llm_judge: parsed {n - len(unparsed)}/{n} answers ({(n - len(unparsed)) / max(n, 1):.1%}); "
-                  f"unparseable -> {LABEL_NAMES[self.fallback]}", file=sys.stderr)
+                  f"unparseable -> {self.fallback}", file=sys.stderr)
 
     def run_info(self) -> dict[str, Any]:
         """What the run record keeps: parse rate, requests, cache hits, tokens, wall time, cost."""

@@ -12,6 +12,7 @@ from bench.llm.answers import parse_answer, proba_from_top_logprobs
 from bench.llm.prompt import PromptError, PromptTemplate
 from bench.models.base import PairBatch
 from bench.models.llm_judge import LLMJudge
+
 from fake_endpoint import MODEL, FakeEndpoint
 
 A = ["Officials met the officers.", "The meeting took place.", "Radios were requested."]

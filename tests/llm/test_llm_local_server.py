@@ -10,10 +10,11 @@ import time
 import numpy as np
 import psutil
 import pytest
-from benchrun import REPO, bench_run, tiny_run_args
 
 from bench.models.base import PairBatch
 from bench.models.llm_judge import LLMJudge
+
+from benchrun import REPO, bench_run, tiny_run_args
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is installed by `make setup`")
