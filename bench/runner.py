@@ -38,6 +38,26 @@ def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
         raise RunFailed(str(exc)) from None
 
 
+def model_info(models: list[Any]) -> dict[str, Any]:
+    """`{"info": ...}` from the models' optional `run_info()` (what a model reports about its run:
+    device, requests, parse rate...), numbers summed over the folds; `{}` when no model reports."""
+    infos = [m.run_info() for m in models if callable(getattr(m, "run_info", None))]
+    if not infos:
+        return {}
+    merged: dict[str, Any] = dict(infos[0])
+    for info in infos[1:]:
+        for key, value in info.items():
+            old = merged.get(key)
+            both_numbers = isinstance(value, int | float) and isinstance(old, int | float) and not isinstance(value, bool)
+            if key == "max_in_flight" and both_numbers:
+                merged[key] = max(old, value)  # type: ignore[type-var]
+            else:
+                merged[key] = old + value if both_numbers and key != "parse_rate" else value
+    if merged.get("pairs"):
+        merged["parse_rate"] = merged.get("parsed", 0) / merged["pairs"]
+    return {"info": merged}
+
+
 def build_model(model_cfg: Any, model_key: str) -> Any:
     """Instantiate a model config; an instantiation error becomes one line naming the model key."""
     from hydra.errors import InstantiationException
@@ -123,9 +143,12 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
 
     batch = PairBatch.from_dataset(data.hf)
     first = [build_model(cfg.model, model_key)]  # fail fast, with one line, before any fold runs
+    built: list[Any] = []
 
     def factory() -> Any:  # the first build is reused as the first fold's model
-        return first.pop() if first else build_model(cfg.model, model_key)
+        model = first.pop() if first else build_model(cfg.model, model_key)
+        built.append(model)
+        return model
 
     try:
         predictions = run_protocol(factory, batch,
@@ -153,7 +176,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     result = RunResult(
         run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
         dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},
-        model={"key": model_key, "config": resolved["model"]},
+        model={"key": model_key, "config": resolved["model"], **model_info(built)},
         protocol={"name": predictions.protocol, "requested": protocol_key, "config": resolved["protocol"],
                   "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes},
         seed=seed,

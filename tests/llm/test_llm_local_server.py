@@ -49,13 +49,6 @@ def test_local_server_scores_caches_and_overlaps(tmp_path):
     assert not servers()  # stopped when prediction returned
 
 
-def test_loglikelihood_mode_on_the_local_server(tmp_path):
-    model = LLMJudge(cache=str(tmp_path / "cache"), scoring="loglikelihood", show_progress=False)
-    proba = model.predict_proba(PAIRS.subset([0, 1]))
-    assert proba.shape == (2, 3) and np.allclose(proba.sum(1), 1.0) and (proba > 0).all()
-    assert model.run_info()["requests"] == 6  # one per label per pair
-
-
 def test_unreachable_endpoint_is_one_line_and_exit_1(tmp_path, mini_root):
     done = bench_run(["model=llm_judge", "model.base_url=http://127.0.0.1:9/v1", "model.model=m",
                       "model.max_retries=0", *tiny_run_args(mini_root, tmp_path / "runs")], tmp_path, timeout=120)
