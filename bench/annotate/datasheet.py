@@ -1,7 +1,8 @@
-"""The generated block of a Markdown file between `<!-- stats:begin -->` and `<!-- stats:end -->`.
+"""The generated blocks of a Markdown file between `<!-- stats:begin NAME -->` and `<!-- stats:end NAME -->`.
 
-DATASHEET.md is written by people except for that block; `diff_block` tells CI whether it is
-current, `write_block` replaces only it (atomically, after a backup of the whole file).
+DATASHEET.md is written by people except for those blocks, one per corpus (NAME is the corpus
+folder's name: `seed`, `emergent`); `diff_block` tells CI whether one is current, `write_block`
+replaces only it (atomically, after a backup of the whole file).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 
 from bench.fileio import atomic_write_bytes, backup, file_lock
 
-BEGIN = "<!-- stats:begin -->"
-END = "<!-- stats:end -->"
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- stats:begin {name} -->", f"<!-- stats:end {name} -->"
 
 
 class DatasheetError(ValueError):
@@ -31,7 +33,8 @@ class Block:
         return self.text[self.start : self.end]
 
 
-def find_block(path: Path) -> Block:
+def find_block(path: Path, name: str) -> Block:
+    BEGIN, END = markers(name)  # noqa: N806 (constants of this block)
     if not path.is_file():
         raise DatasheetError(f"{path}: no such file (it should hold the markers {BEGIN} and {END})")
     try:
@@ -48,9 +51,9 @@ def find_block(path: Path) -> Block:
     return Block(text, start, end)
 
 
-def diff_block(path: Path, block: str) -> str:
+def diff_block(path: Path, block: str, name: str) -> str:
     """A unified diff from the embedded block to `block`; empty when they agree (outer blank lines ignored)."""
-    current = find_block(path).inner.strip("\n")
+    current = find_block(path, name).inner.strip("\n")
     wanted = block.strip("\n")
     if current == wanted:
         return ""
@@ -58,10 +61,10 @@ def diff_block(path: Path, block: str) -> str:
                                         f"{path} (embedded)", "current stats"))
 
 
-def write_block(path: Path, block: str) -> Path | None:
+def write_block(path: Path, block: str, name: str) -> Path | None:
     """Replace the embedded block with `block`; return the backup path (None if already current)."""
     with file_lock(path):
-        found = find_block(path)
+        found = find_block(path, name)
         if found.inner.strip("\n") == block.strip("\n"):
             return None
         new = found.text[: found.start] + "\n" + block.strip("\n") + "\n" + found.text[found.end :]

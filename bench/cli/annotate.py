@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     form.add_argument("--markdown", action="store_true", help="Markdown (the default)")
     form.add_argument("--json", action="store_true", help="JSON")
     form.add_argument("--check-datasheet", metavar="FILE", type=Path,
-                      help="exit 1 if the block between <!-- stats:begin --> and <!-- stats:end --> is not current")
+                      help="exit 1 if the block between <!-- stats:begin NAME --> and <!-- stats:end NAME --> "
+                           "(NAME: the root folder's name, e.g. seed) is not current")
     form.add_argument("--write-datasheet", metavar="FILE", type=Path,
                       help="replace that block with the current stats (atomic, backup first)")
 
@@ -209,7 +210,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     block = render_markdown(stats)
     try:
         if args.check_datasheet:
-            diff = diff_block(args.check_datasheet, block)
+            diff = diff_block(args.check_datasheet, block, args.root.name)
             if diff:
                 sys.stdout.write(diff)
                 print(f"{args.check_datasheet}: the statistics block is out of date; run "
@@ -218,7 +219,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             print(f"{args.check_datasheet}: statistics block is current")
             return 0
         if args.write_datasheet:
-            copy = write_block(args.write_datasheet, block)
+            copy = write_block(args.write_datasheet, block, args.root.name)
             if copy is None:
                 print(f"{args.write_datasheet}: statistics block already current; not rewritten")
             else:

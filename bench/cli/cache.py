@@ -1,16 +1,17 @@
-"""`bench cache info|clear [--dir D]`: inspect or empty the embedding cache of the bi-encoder models."""
+"""`bench cache info|clear [--dir D]`: inspect or empty the caches: bi-encoder embeddings and LLM responses."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from bench.cli.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("cache", help="inspect or clear the embedding cache")
+    parser = subparsers.add_parser("cache", help="inspect or clear the embedding and LLM response caches")
     commands = parser.add_subparsers(dest="cache_command", metavar="{info,clear}")
     commands.required = True
     dir_help = "cache folder (default: $CLAIMBENCH_CACHE or .cache/claimbench, as paths.cache in configs/run.yaml)"
@@ -23,7 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     clear = commands.add_parser("clear", help="delete cached embeddings (all, or one model's)")
     clear.add_argument("--dir", type=Path, default=None, help=dir_help)
     clear.add_argument("--model", default=None,
-                       help="only this model: its name as configured, its folder, or a fingerprint prefix (8+ hex)")
+                       help="only this model: its name as configured, its folder, or a fingerprint prefix (8+ hex); "
+                            "for LLM responses, the endpoint's model id")
+    clear.add_argument("--only", choices=("embeddings", "llm"), default=None,
+                       help="clear only this cache (default: both)")
     clear.set_defaults(func=cmd_clear)
 
 
@@ -41,14 +45,25 @@ def _check_dir(path: Path | None) -> None:
         raise UserError(f"--dir {path} is a file, not a folder; pass the cache folder (e.g. .cache/claimbench)")
 
 
+def _print_llm(llm: dict[str, Any]) -> None:
+    if not llm["responses"]:
+        print(f"{llm['file']}: no cached LLM responses")
+        return
+    models = ", ".join(f"{name} ({n})" for name, n in sorted(llm["models"].items()))
+    print(f"{llm['file']}: {llm['responses']} LLM response(s), {_human(llm['bytes'])}: {models}")
+
+
 def cmd_info(args: argparse.Namespace) -> int:
-    from bench.embedding_cache import cache_info
+    from bench.embedding_cache import cache_info, default_cache_dir
+    from bench.llm.cache import cache_info as llm_cache_info
 
     _check_dir(args.dir)
     info = cache_info(args.dir)
+    llm = llm_cache_info(args.dir if args.dir is not None else default_cache_dir())
     if args.json:
-        print(json.dumps(info, indent=2, sort_keys=True))
+        print(json.dumps({**info, "llm": llm}, indent=2, sort_keys=True))
         return 0
+    _print_llm(llm)
     if not info["shards"]:
         print(f"{info['dir']}: no cached embeddings")
         return 0
@@ -62,9 +77,15 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_clear(args: argparse.Namespace) -> int:
     from bench.embedding_cache import cached_models, clear_cache, default_cache_dir
+    from bench.llm.cache import cache_clear
 
     _check_dir(args.dir)
     folder = args.dir if args.dir is not None else default_cache_dir()
+    if args.only in (None, "llm"):
+        gone = cache_clear(folder, model=args.model)
+        print(f"removed {gone} LLM response(s){f' of model {args.model!r}' if args.model else ''} from {folder}")
+        if args.only == "llm":
+            return 0
     known = cached_models(folder) if args.model is not None else []
     removed = clear_cache(folder, model=args.model)
     if removed == 0 and args.model is not None:

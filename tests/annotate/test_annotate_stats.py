@@ -59,9 +59,13 @@ DATASHEET = """# Datasheet
 
 Provenance: written by hand — “keep me”, café.
 
-<!-- stats:begin -->
+<!-- stats:begin annotations -->
 stale numbers
-<!-- stats:end -->
+<!-- stats:end annotations -->
+
+<!-- stats:begin other -->
+another corpus's block, never touched by this root
+<!-- stats:end other -->
 
 ## License
 MIT
@@ -76,9 +80,10 @@ def test_check_and_write_datasheet(mini_root: Path, tmp_path: Path, capsys: pyte
     assert "out of date" in capsys.readouterr().err
     assert main(["annotate", "stats", *root, "--write-datasheet", str(sheet)]) == 0
     new = sheet.read_text(encoding="utf-8")
-    head, rest = new.split("<!-- stats:begin -->")
-    block, tail = rest.split("<!-- stats:end -->")
-    assert head == DATASHEET.split("<!-- stats:begin -->")[0] and tail == DATASHEET.split("<!-- stats:end -->")[1]
+    head, rest = new.split("<!-- stats:begin annotations -->")  # the block named after the root's folder
+    block, tail = rest.split("<!-- stats:end annotations -->")
+    assert head == DATASHEET.split("<!-- stats:begin annotations -->")[0]
+    assert tail == DATASHEET.split("<!-- stats:end annotations -->")[1]  # the other corpus's block included
     assert block.strip() == render_markdown(compute_stats(load_annotations(mini_root))).strip()
     backups = list(tmp_path.glob("DATASHEET.md.bak-*"))
     assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == DATASHEET
@@ -89,8 +94,9 @@ def test_check_and_write_datasheet(mini_root: Path, tmp_path: Path, capsys: pyte
     assert len(list(tmp_path.glob("DATASHEET.md.bak-*"))) == 1  # nothing rewritten, no new backup
 
 
-@pytest.mark.parametrize("text", ["# no markers\n", "<!-- stats:end -->\n<!-- stats:begin -->\n",
-                                  "<!-- stats:begin -->\n<!-- stats:begin -->\n<!-- stats:end -->\n"])
+@pytest.mark.parametrize("text", ["# no markers\n", "<!-- stats:end annotations -->\n<!-- stats:begin annotations -->\n",
+                                  "<!-- stats:begin annotations -->\n<!-- stats:begin annotations -->\n<!-- stats:end annotations -->\n",
+                                  "<!-- stats:begin seed -->\n<!-- stats:end seed -->\n"])
 def test_datasheet_marker_errors(mini_root: Path, tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "DATASHEET.md"
     sheet.write_text(text, encoding="utf-8")

@@ -131,3 +131,24 @@ def test_template_without_a_placeholder_is_refused(tmp_path):
     bad.write_text("{claim_a} {claim_b} {oops}")
     with pytest.raises(PromptError, match=r"unknown placeholder"):
         PromptTemplate.load(bad, "llm_judge_example.txt")
+
+
+def test_bench_cache_info_and_clear_cover_llm_responses(tmp_path, capsys):
+    import argparse
+    import json
+
+    from bench.cli.cache import register
+
+    with FakeEndpoint() as server:
+        judge(server, tmp_path).predict_proba(batch())
+    parser = argparse.ArgumentParser(prog="bench")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["cache", "info", "--dir", str(tmp_path / "cache"), "--json"])
+    assert args.func(args) == 0
+    assert json.loads(capsys.readouterr().out)["llm"]["models"] == {MODEL: 3}
+    args = parser.parse_args(["cache", "clear", "--dir", str(tmp_path / "cache"), "--only", "llm"])
+    assert args.func(args) == 0
+    assert "removed 3 LLM response(s)" in capsys.readouterr().out
+    args = parser.parse_args(["cache", "info", "--dir", str(tmp_path / "cache")])
+    assert args.func(args) == 0
+    assert "no cached LLM responses" in capsys.readouterr().out
