@@ -414,3 +414,20 @@ def test_compare_defaults_to_the_main_metric_of_the_spec() -> None:
 
     assert CompareOptions().metric == MAIN_METRIC
     assert METRICS[MAIN_METRIC].higher_is_better
+
+
+def test_embed_with_dataset_uses_the_block_named_after_it(runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_run(runs, "tfidf_lr", 0.8, dataset="other", fingerprint="e" * 64)
+    readme = tmp_path / "README.md"
+    original = ("<!-- results:begin seed -->\nold seed\n<!-- results:end seed -->\n"
+                "<!-- results:begin other -->\nold other\n<!-- results:end other -->\n")
+    readme.write_text(original)
+    assert cli("compare", str(runs), "--dataset", "seed", "--embed", str(readme), capsys=capsys)[0] == 0
+    text = readme.read_text()
+    assert "old seed" not in text and "old other" in text  # only the seed block was replaced
+    assert cli("compare", str(runs), "--dataset", "seed", "--check-embed", str(readme), capsys=capsys)[0] == 0
+    code, _, err = cli("compare", str(runs), "--dataset", "other", "--check-embed", str(readme), capsys=capsys)
+    assert code == 1 and "out of date" in err
+    readme.write_text("<!-- results:begin -->\nx\n<!-- results:end -->\n")
+    code, _, err = cli("compare", str(runs), "--dataset", "seed", "--embed", str(readme), capsys=capsys)
+    assert code == 1 and "no <!-- results:begin seed -->" in err

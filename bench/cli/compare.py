@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                        help="exit 1 with a diff if FILE is not exactly what --write FILE would "
                        "write now")
     group.add_argument("--embed", type=Path, metavar="FILE",
-                       help=f"put the Markdown table between {EMBED_BEGIN} and {EMBED_END} in FILE (e.g. README.md)")
+                       help=f"put the Markdown table between {EMBED_BEGIN} and {EMBED_END} in FILE (e.g. README.md); "
+                            "with --dataset NAME the markers are <!-- results:begin NAME --> and <!-- results:end NAME -->")
     group.add_argument("--check-embed", type=Path, metavar="FILE",
                        help="exit 1 if the table embedded in FILE is not what --embed FILE would put there now")
     parser.set_defaults(func=cmd_compare)
@@ -75,16 +76,24 @@ EMBED_BEGIN = "<!-- results:begin -->"
 EMBED_END = "<!-- results:end -->"
 
 
-def embedded(path: Path, table: str) -> tuple[str, str]:
+def embed_markers(dataset: str | None) -> tuple[str, str]:
+    """The block's markers: named after `--dataset` when given (one README can hold one table per dataset)."""
+    if not dataset:
+        return EMBED_BEGIN, EMBED_END
+    return f"<!-- results:begin {dataset} -->", f"<!-- results:end {dataset} -->"
+
+
+def embedded(path: Path, table: str, dataset: str | None = None) -> tuple[str, str]:
     """(current text of FILE, the text with its results block replaced by `table`)."""
+    begin, end_marker = embed_markers(dataset)
     try:
         current = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    start, end = current.find(EMBED_BEGIN), current.find(EMBED_END)
+    start, end = current.find(begin), current.find(end_marker)
     if start < 0 or end < start:
-        raise UserError(f"{path} has no {EMBED_BEGIN} ... {EMBED_END} block to put the table in; add the two lines")
-    return current, current[: start + len(EMBED_BEGIN)] + "\n" + table.rstrip("\n") + "\n" + current[end:]
+        raise UserError(f"{path} has no {begin} ... {end_marker} block to put the table in; add the two lines")
+    return current, current[: start + len(begin)] + "\n" + table.rstrip("\n") + "\n" + current[end:]
 
 
 def _format_for(args: argparse.Namespace, target: Path | None) -> str:
@@ -176,7 +185,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if embed_target is not None:
         args.format = "md"
         table = build_outputs(args)[None]
-        current, wanted = embedded(embed_target, table)
+        current, wanted = embedded(embed_target, table, args.dataset)
         if args.check_embed is not None:
             if current != wanted:
                 lines = difflib.unified_diff(current.splitlines(keepends=True), wanted.splitlines(keepends=True),
