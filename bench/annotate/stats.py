@@ -96,7 +96,7 @@ def skipped_headlines(ann: Annotations) -> dict[str, int]:
 
 
 #: Annotators mark a hard negative (same topic or shared entities, but neither claim decides the
-#: other) by starting its rationale with this tag (GUIDELINES.md §6); counted beside the lexical rule.
+#: other) by starting its rationale with this tag (GUIDELINES.md §4.12); counted beside the lexical rule.
 HARD_TAG = "hard:"
 
 
