@@ -79,7 +79,8 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     from omegaconf import OmegaConf
 
     from bench.config import identity
-    from bench.results import RunReadError, find_runs, read_run
+    from bench.results import RunReadError
+    from bench.run_reader import find_runs, read_run
 
     folder = runs_root / dataset / model_key
     if not folder.is_dir():
@@ -104,7 +105,10 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     from bench.models.base import PairBatch
     from bench.models.resolve import ModelNotFoundError
     from bench.protocol import ProtocolError, run_protocol
-    from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
+    from bench.provenance import git_commit, new_run_id, versions
+    from bench.results import RunResult, RunWriteError
+    from bench.run_reader import read_run
+    from bench.run_writer import write_run
     from bench.slices import item_slices
 
     started = time.perf_counter()

@@ -149,7 +149,7 @@ def worker_cache_run(root: str, cache: str, results: str, seed: int) -> dict[str
     t0 = time.perf_counter()
     from bench.config import identity
     from bench.encode import Encoder
-    from bench.results import find_runs, read_run
+    from bench.run_reader import find_runs, read_run
     from bench.runner import execute
 
     embedding = {"seconds": 0.0, "calls": 0}
