@@ -148,7 +148,7 @@ class RunResult:
             raise ValueError(str(exc)) from exc
 
 
-def unknown_version(version: Any) -> str:
+def unknown_version(version: object) -> str:
     known = ", ".join(str(v) for v in KNOWN_SCHEMA_VERSIONS)
     if version is None:
         return f"no schema_version field; known schema versions: {known}"
@@ -182,7 +182,7 @@ def record_problems(r: RunResult) -> list[str]:
     return out
 
 
-def json_clean(obj: Any) -> Any:
+def json_clean(obj: object) -> Any:
     """Plain JSON types: numpy scalars/arrays -> Python, NaN/inf -> None, tuples -> lists."""
     if isinstance(obj, dict):
         return {str(k): json_clean(v) for k, v in obj.items()}

@@ -12,18 +12,24 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.labels import LABEL_NAMES
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+    from bench.dataset import BenchDataset
+    from bench.models.base import PairBatch, PairClassifier
 
 
 class RunFailed(Exception):
     """A run that cannot start or finish for a reason the user can fix (message says how)."""
 
 
-def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
+def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> BenchDataset:
     from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_from_config
 
@@ -38,7 +44,7 @@ def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
         raise RunFailed(str(exc)) from None
 
 
-def build_model(model_cfg: Any, model_key: str) -> Any:
+def build_model(model_cfg: DictConfig, model_key: str) -> PairClassifier:
     """Instantiate a model config; an instantiation error becomes one line naming the model key."""
     from hydra.errors import InstantiationException
     from hydra.utils import instantiate
@@ -52,7 +58,7 @@ def build_model(model_cfg: Any, model_key: str) -> Any:
         raise RunFailed(f"model {model_key!r} could not be built: {cause}") from None
 
 
-def prediction_rows(batch: Any, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
+def prediction_rows(batch: PairBatch, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
     from bench.metrics import predicted_labels
 
     predicted = predicted_labels(proba)
@@ -97,10 +103,11 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     return None
 
 
-def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
+def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
     """Run `cfg` and write its record; return its MAIN_METRIC (macro-F1)."""
     from omegaconf import OmegaConf
 
+    from bench.config import resolved_mapping
     from bench.metrics import MAIN_METRIC, compute_metrics, slice_metrics
     from bench.models.base import PairBatch
     from bench.models.resolve import ModelNotFoundError
@@ -115,7 +122,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     seed = int(cfg.seed)
     random.seed(seed)
     np.random.seed(seed)
-    data = load_dataset_or_fail(OmegaConf.to_container(cfg.dataset, resolve=True))  # type: ignore[arg-type]
+    data = load_dataset_or_fail(resolved_mapping(cfg.dataset))
     runs_root = Path(cfg.paths.results)
     if cfg.get("skip_existing"):
         existing = find_existing(runs_root, data.name, model_key, config_identity, data.fingerprint)
@@ -128,13 +135,12 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     batch = PairBatch.from_dataset(data.hf)
     first = [build_model(cfg.model, model_key)]  # fail fast, with one line, before any fold runs
 
-    def factory() -> Any:  # the first build is reused as the first fold's model
+    def factory() -> PairClassifier:  # the first build is reused as the first fold's model
         return first.pop() if first else build_model(cfg.model, model_key)
 
     try:
         predictions = run_protocol(factory, batch,
-                                   OmegaConf.to_container(cfg.protocol, resolve=True), seed,  # type: ignore[arg-type]
-                                   progress=progress)
+                                   resolved_mapping(cfg.protocol), seed, progress=progress)
     except ProtocolError as exc:
         raise RunFailed(str(exc)) from None
     except ModelNotFoundError as exc:  # e.g. a hub download that fails mid-run
@@ -152,8 +158,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     slices = slice_metrics(gold, predictions.proba, item_slices(batch.meta), seed=seed, n_boot=n_boot)
     metrics_s = time.perf_counter() - t0
 
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(resolved, dict)
+    resolved = resolved_mapping(cfg)
     result = RunResult(
         run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
         dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},
