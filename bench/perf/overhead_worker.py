@@ -46,12 +46,11 @@ def _config(model: str, root: str, cache: str | None, extra: list[str] | None = 
 
 
 def _batch(cfg: Any) -> Any:
-    from omegaconf import OmegaConf
-
+    from bench.config import resolved_mapping
     from bench.dataset import load_from_config
     from bench.models.base import PairBatch
 
-    data = load_from_config(OmegaConf.to_container(cfg.dataset, resolve=True))  # type: ignore[arg-type]
+    data = load_from_config(resolved_mapping(cfg.dataset))
     return PairBatch.from_dataset(data.hf)
 
 
@@ -80,8 +79,8 @@ def _alternate(sides: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict[s
 def worker_bi(root: str, scratch: str, rounds: int, seed: int) -> dict[str, Any]:
     """sbert_lr LOSO, harness vs bare, alternating in this process."""
     from hydra.utils import instantiate
-    from omegaconf import OmegaConf
 
+    from bench.config import resolved_mapping
     from bench.models.resolve import default_encoder_path
     from bench.perf.bare import loso_masks, sbert_lr_loso
     from bench.protocol import run_protocol
@@ -90,7 +89,7 @@ def worker_bi(root: str, scratch: str, rounds: int, seed: int) -> dict[str, Any]
     cache = Path(scratch) / "bi-cache"
     cfg = _config("sbert_lr", root, str(cache), [f"seed={seed}", "++model.show_progress=false"])
     batch = _batch(cfg)
-    protocol = OmegaConf.to_container(cfg.protocol, resolve=True)
+    protocol = resolved_mapping(cfg.protocol)
     m = cfg.model
     model_dir = str(m.encoder) if m.get("encoder") else default_encoder_path()
     text_a, text_b, labels = list(batch.text_a), list(batch.text_b), batch.require_labels()
@@ -98,7 +97,7 @@ def worker_bi(root: str, scratch: str, rounds: int, seed: int) -> dict[str, Any]
 
     def harness() -> np.ndarray:
         shutil.rmtree(cache, ignore_errors=True)  # cold: every round encodes and writes the cache anew
-        return run_protocol(lambda: instantiate(cfg.model), batch, protocol, seed, progress=False).proba  # type: ignore[arg-type]
+        return run_protocol(lambda: instantiate(cfg.model), batch, protocol, seed, progress=False).proba
 
     def bare() -> np.ndarray:
         masks = loso_masks(meta["source_a"], meta["source_b"], meta["event_id"])
