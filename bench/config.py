@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 GROUPS = ("model", "protocol", "dataset")
@@ -49,3 +52,13 @@ def identity(cfg: Any) -> str:
             data["model"].pop(key, None)
     text = OmegaConf.to_yaml(OmegaConf.create(data))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def resolved_mapping(node: DictConfig) -> dict[str, Any]:
+    """A config node resolved to a plain dict: what the dataset loader, protocols and records take."""
+    from omegaconf import OmegaConf
+
+    data = OmegaConf.to_container(node, resolve=True)
+    if not isinstance(data, dict):
+        raise TypeError(f"expected a config mapping, got {type(data).__name__}: {data!r}")
+    return {str(key): value for key, value in data.items()}

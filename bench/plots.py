@@ -20,7 +20,8 @@ from bench.compare.select import by_fingerprint
 from bench.fileio import atomic_write_bytes
 from bench.labels import LABEL_NAMES, NUM_LABELS, Label
 from bench.metrics import MAIN_METRIC, METRICS
-from bench.results import RunReadError, find_runs, read_predictions, read_run
+from bench.results import RunReadError
+from bench.run_reader import find_runs, read_predictions, read_run
 
 DPI = 120
 RELATED_LABELS = (Label.ENTAILS.value, Label.CONTRADICTS.value)

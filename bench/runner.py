@@ -12,18 +12,24 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.labels import LABEL_NAMES
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+    from bench.dataset import BenchDataset
+    from bench.models.base import PairBatch, PairClassifier
 
 
 class RunFailed(Exception):
     """A run that cannot start or finish for a reason the user can fix (message says how)."""
 
 
-def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
+def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> BenchDataset:
     from bench.annotations import AnnotationError
     from bench.dataset import DatasetError, load_from_config
 
@@ -38,10 +44,10 @@ def load_dataset_or_fail(dataset_cfg: Mapping[str, Any]) -> Any:
         raise RunFailed(str(exc)) from None
 
 
-def model_info(models: list[Any]) -> dict[str, Any]:
+def model_info(models: list[PairClassifier]) -> dict[str, Any]:
     """`{"info": ...}` from the models' optional `run_info()` (what a model reports about its run:
     device, requests, parse rate...), numbers summed over the folds; `{}` when no model reports."""
-    infos = [m.run_info() for m in models if callable(getattr(m, "run_info", None))]
+    infos = [getattr(m, "run_info")() for m in models if callable(getattr(m, "run_info", None))]  # noqa: B009 (optional)
     if not infos:
         return {}
     merged: dict[str, Any] = dict(infos[0])
@@ -58,7 +64,7 @@ def model_info(models: list[Any]) -> dict[str, Any]:
     return {"info": merged}
 
 
-def build_model(model_cfg: Any, model_key: str) -> Any:
+def build_model(model_cfg: DictConfig, model_key: str) -> PairClassifier:
     """Instantiate a model config; an instantiation error becomes one line naming the model key."""
     from hydra.errors import InstantiationException
     from hydra.utils import instantiate
@@ -72,7 +78,7 @@ def build_model(model_cfg: Any, model_key: str) -> Any:
         raise RunFailed(f"model {model_key!r} could not be built: {cause}") from None
 
 
-def prediction_rows(batch: Any, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
+def prediction_rows(batch: PairBatch, proba: np.ndarray, fold_names: list[list[str]]) -> list[dict[str, Any]]:
     from bench.metrics import predicted_labels
 
     predicted = predicted_labels(proba)
@@ -99,7 +105,8 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     from omegaconf import OmegaConf
 
     from bench.config import identity
-    from bench.results import RunReadError, find_runs, read_run
+    from bench.results import RunReadError
+    from bench.run_reader import find_runs, read_run
 
     folder = runs_root / dataset / model_key
     if not folder.is_dir():
@@ -116,22 +123,26 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     return None
 
 
-def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
+def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
     """Run `cfg` and write its record; return its MAIN_METRIC (macro-F1)."""
     from omegaconf import OmegaConf
 
+    from bench.config import resolved_mapping
     from bench.metrics import MAIN_METRIC, compute_metrics, slice_metrics
     from bench.models.base import PairBatch
     from bench.models.resolve import ModelNotFoundError
     from bench.protocol import ProtocolError, run_protocol
-    from bench.results import RunResult, RunWriteError, git_commit, new_run_id, read_run, versions, write_run
+    from bench.provenance import git_commit, new_run_id, versions
+    from bench.results import RunResult, RunWriteError
+    from bench.run_reader import read_run
+    from bench.run_writer import write_run
     from bench.slices import item_slices
 
     started = time.perf_counter()
     seed = int(cfg.seed)
     random.seed(seed)
     np.random.seed(seed)
-    data = load_dataset_or_fail(OmegaConf.to_container(cfg.dataset, resolve=True))  # type: ignore[arg-type]
+    data = load_dataset_or_fail(resolved_mapping(cfg.dataset))
     runs_root = Path(cfg.paths.results)
     if cfg.get("skip_existing"):
         existing = find_existing(runs_root, data.name, model_key, config_identity, data.fingerprint)
@@ -143,17 +154,16 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
 
     batch = PairBatch.from_dataset(data.hf)
     first = [build_model(cfg.model, model_key)]  # fail fast, with one line, before any fold runs
-    built: list[Any] = []
+    built: list[PairClassifier] = []
 
-    def factory() -> Any:  # the first build is reused as the first fold's model
+    def factory() -> PairClassifier:  # the first build is reused as the first fold's model
         model = first.pop() if first else build_model(cfg.model, model_key)
         built.append(model)
         return model
 
     try:
         predictions = run_protocol(factory, batch,
-                                   OmegaConf.to_container(cfg.protocol, resolve=True), seed,  # type: ignore[arg-type]
-                                   progress=progress)
+                                   resolved_mapping(cfg.protocol), seed, progress=progress)
     except ProtocolError as exc:
         raise RunFailed(str(exc)) from None
     except ModelNotFoundError as exc:  # e.g. a hub download that fails mid-run
@@ -171,8 +181,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
     slices = slice_metrics(gold, predictions.proba, item_slices(batch.meta), seed=seed, n_boot=n_boot)
     metrics_s = time.perf_counter() - t0
 
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(resolved, dict)
+    resolved = resolved_mapping(cfg)
     result = RunResult(
         run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
         dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},

@@ -24,7 +24,8 @@ from bench.compare.render import render
 from bench.compare.stats import bootstrap_p_value, holm, mcnemar_exact, paired_stats
 from bench.labels import LABEL_NAMES
 from bench.metrics import compute_metrics, predicted_labels
-from bench.results import RunResult, write_run
+from bench.results import RunResult
+from bench.run_writer import write_run
 
 SOURCES = ["alpha", "beta", "gamma", "delta"]
 

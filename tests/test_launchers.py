@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench.results import find_runs, read_predictions, read_run
+from bench.run_reader import find_runs, read_predictions, read_run
 
 from benchrun import bench_run, tiny_run_args
 

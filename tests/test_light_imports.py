@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.results import find_runs
+from bench.run_reader import find_runs
 
 HEAVY = ("torch", "transformers", "sentence_transformers")
 

@@ -15,7 +15,8 @@ from bench.compare.errors import MixedDatasetsError
 from bench.labels import LABEL_NAMES
 from bench.metrics import compute_metrics
 from bench.plots import consistency_matrix, plot_compare, plot_confusion, plot_run, save_run_plots
-from bench.results import RunResult, write_run
+from bench.results import RunResult
+from bench.run_writer import write_run
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OUTLETS = ["Reuters", "Slate", "AP", "BBC", "Le Monde"]

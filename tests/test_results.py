@@ -1,4 +1,4 @@
-"""bench.results: record round trip, atomic run directories, readers' errors, provenance."""
+"""Run records: round trip, atomic run directories, readers' errors, provenance."""
 
 from __future__ import annotations
 
@@ -13,22 +13,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-import bench.results as results
+import bench.run_writer as run_writer
 from bench.labels import LABEL_NAMES
 from bench.metrics import compute_metrics
-from bench.results import (
-    SCHEMA_VERSION,
-    RunReadError,
-    RunResult,
-    RunWriteError,
-    find_runs,
-    git_commit,
-    new_run_id,
-    read_predictions,
-    read_run,
-    versions,
-    write_run,
-)
+from bench.provenance import git_commit, new_run_id, versions
+from bench.results import SCHEMA_VERSION, RunReadError, RunResult, RunWriteError
+from bench.run_reader import find_runs, read_predictions, read_run
+from bench.run_writer import write_run
 
 
 def synthetic(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
@@ -93,7 +84,7 @@ def test_extra_files_and_numpy_values(tmp_path: Path) -> None:
 
 def test_failure_mid_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[Path] = []
-    real = results._write_file
+    real = run_writer._write_file
 
     def flaky(path: Path, data: bytes) -> None:
         calls.append(path)
@@ -101,7 +92,7 @@ def test_failure_mid_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
             raise OSError("disk full (simulated)")
         real(path, data)
 
-    monkeypatch.setattr(results, "_write_file", flaky)
+    monkeypatch.setattr(run_writer, "_write_file", flaky)
     _, _, rows = synthetic()
     with pytest.raises(OSError, match="disk full"):
         write_run(tmp_path, make_result(), rows, "seed: 0")
@@ -114,7 +105,7 @@ def test_failed_rename_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     def boom(src: Any, dst: Any) -> None:
         raise OSError("rename failed (simulated)")
 
-    monkeypatch.setattr(results.os, "rename", boom)
+    monkeypatch.setattr(run_writer.os, "rename", boom)
     _, _, rows = synthetic()
     with pytest.raises(OSError, match="rename failed"):
         write_run(tmp_path, make_result(), rows, "seed: 0")
@@ -210,7 +201,7 @@ def test_find_runs_skips_hidden_and_incomplete(tmp_path: Path) -> None:
 
 
 def test_versions_reads_metadata_without_importing() -> None:
-    code = ("import sys, bench.results as r; v = r.versions(); "
+    code = ("import sys, bench.provenance as r; v = r.versions(); "
             "assert 'torch' not in sys.modules and 'sklearn' not in sys.modules, 'imported'; "
             "print(v['python'], v['numpy'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from bench.config import identity
-from bench.results import find_runs, read_run
+from bench.run_reader import find_runs, read_run
 from bench.runner import find_existing
 
 from benchrun import bench_run, tiny_run_args

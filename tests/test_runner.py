@@ -9,7 +9,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from bench.config import CONFIG_DIR, check_group_overrides, identity
-from bench.results import find_runs, read_predictions, read_run
+from bench.run_reader import find_runs, read_predictions, read_run
 from bench.runner import RunFailed, execute
 
 from conftest import PAIRS, REPO, write_jsonl

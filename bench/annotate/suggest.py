@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.annotate.lexicon import entities, numbers
+from bench.annotate.mentions import entities, numbers
 from bench.annotate.similarity import METHODS, block_cosine, vectors_for
 from bench.corpus import Annotations
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from bench.compare.errors import PairingError
 from bench.labels import LABEL_NAMES, NUM_LABELS
-from bench.results import RunReadError, RunResult, find_runs, read_predictions, read_run
+from bench.results import RunReadError, RunResult
+from bench.run_reader import find_runs, read_predictions, read_run
 
 Warn = Callable[[str], None]
 

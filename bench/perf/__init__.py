@@ -7,6 +7,6 @@ exponent). Writes `perf.json` and `perf.png`; docs/PERF.md explains the numbers.
 
 Modules: `synthetic` (seeded pair generator), `standin` (cheap deterministic encoder for large
 scale), `scaling` (one model x one size in a fresh process), `overhead` (harness vs bare scripts,
-cache), `report` (table, JSON, plot), `__main__` (the CLI). Nothing here is imported by the
+cache; the timed side runs in `overhead_worker` processes), `report` (table, JSON, plot), `__main__` (the CLI). Nothing here is imported by the
 benchmark itself, and this package imports nothing heavy at module level.
 """

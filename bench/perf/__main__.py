@@ -259,7 +259,7 @@ def render(report: dict[str, Any]) -> str:
 
 
 def _git_commit() -> str | None:
-    from bench.results import git_commit
+    from bench.provenance import git_commit
 
     return git_commit()
 

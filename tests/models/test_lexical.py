@@ -13,9 +13,8 @@ from bench.models.lexical import (
     HypothesisOnlyClassifier,
     LexicalFeatureClassifier,
     TfidfPairClassifier,
-    feature_names,
-    pair_features,
 )
+from bench.models.lexical_features import feature_names, pair_features
 
 E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 MODELS = [HypothesisOnlyClassifier, TfidfPairClassifier, LexicalFeatureClassifier]

@@ -1,20 +1,13 @@
-"""Small word tables and regex finders shared by `perturb` and `suggest` (no NLP model needed)."""
+"""Regex finders of the numbers and names a text mentions, shared by `perturb` and `suggest` (no NLP model).
+
+The word tables behind them are `bench.lexicon`, shared with the lexical features.
+"""
 
 from __future__ import annotations
 
 import re
 
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "dozen": 12,
-}
-WORD_FOR = {value: word for word, value in NUMBER_WORDS.items() if word not in ("dozen",)}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from bench.lexicon import NUMBER_WORDS
 
 # Words that start a sentence capitalised without being names.
 SENTENCE_STARTERS = frozenset("""
