@@ -30,7 +30,7 @@ from bench.confusion import (
     CI_LEVEL,
     accuracy_from_confusion,
     balanced_accuracy_from_confusion,
-    bootstrap_counts,
+    bootstrap_cells,
     confusion_matrix,
     kappa_from_confusion,
     macro_f1_from_confusion,
@@ -145,15 +145,19 @@ def roc_auc(y_true: np.ndarray, score: np.ndarray) -> float | None:
 
 
 def compute_metrics(
-    gold: Any, proba: Any, seed: int, n_boot: int = 1000, pred: Any | None = None
+    gold: Any, proba: Any, seed: int, n_boot: int = 1000, pred: Any | None = None,
+    clusters: Any | None = None, unit: str = "pair",
 ) -> dict[str, Any]:
     """All scores of one run (or one slice), JSON-ready (plain floats/ints/lists, None = undefined).
 
     Keys: accuracy, accuracy_ci, macro_f1 (the main score), macro_f1_ci, per_class
     {label: {precision, recall, f1, f1_ci, support}}, kappa, balanced_accuracy, confusion (3x3,
     rows gold, columns predicted), contradiction {roc_auc, balanced_accuracy} (contradicts vs
-    rest), n, bootstrap {n_boot, seed, level, method}. CIs are 95% percentile intervals, `None` when
-    n_boot is 0. Deterministic given `seed`.
+    rest), n, bootstrap {n_boot, seed, level, method, unit, clusters}. CIs are 95% percentile
+    intervals, `None` when n_boot is 0. Deterministic given `seed`.
+
+    `clusters` (one id per item, see bench.clusters) makes the bootstrap resample whole clusters
+    of the named `unit`; None resamples items one by one (unit "pair").
 
     `pred` (optional class ids) overrides argmax(proba): compare passes the labels a run recorded,
     since probabilities stored rounded can tie where the unrounded ones did not.
@@ -179,7 +183,9 @@ def compute_metrics(
     f1_ci: list[list[float] | None] = [None] * NUM_LABELS
     if n_boot > 0:
         rng = np.random.default_rng(seed)
-        boots = bootstrap_counts(conf, n_boot, rng)
+        cells = g * NUM_LABELS + pred
+        boots = bootstrap_cells(cells, NUM_LABELS * NUM_LABELS, n_boot, rng, clusters).reshape(
+            n_boot, NUM_LABELS, NUM_LABELS)
         boot_ci["macro_f1"] = percentile_ci(macro_f1_from_confusion(boots))
         boot_ci["accuracy"] = percentile_ci(accuracy_from_confusion(boots))
         bf1, bpresent = per_class_f1(boots)
@@ -228,7 +234,10 @@ def compute_metrics(
             "n_boot": int(n_boot),
             "seed": int(seed),
             "level": CI_LEVEL,
-            "method": "percentile; items resampled with replacement",
+            "method": "percentile; items resampled with replacement" if clusters is None
+            else f"percentile; {unit} clusters resampled with replacement",
+            "unit": "pair" if clusters is None else unit,
+            "clusters": n if clusters is None else int(np.unique(np.asarray(clusters)).size),
         },
     }
 
@@ -250,12 +259,14 @@ def slice_metrics(
     slices: Mapping[str, Sequence[Any]],
     seed: int,
     n_boot: int = 1000,
+    clusters: Any | None = None,
+    unit: str = "pair",
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """compute_metrics on each value of each slicing column: {slice_name: {value: metrics}}.
 
     `slices` maps a slice name (e.g. "origin") to one value per item (same order as gold);
     values are compared as strings (None -> ""). Each slice uses the same seed, so its numbers do
-    not depend on which other slices were requested.
+    not depend on which other slices were requested. `clusters`/`unit` as in compute_metrics.
     """
     g, p = check_inputs(gold, proba)
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -265,7 +276,8 @@ def slice_metrics(
                 f"slice {name!r} has {len(values)} values but there are {g.shape[0]} items"
             )
         out[name] = {
-            value: compute_metrics(g[idx], p[idx], seed=seed, n_boot=n_boot)
+            value: compute_metrics(g[idx], p[idx], seed=seed, n_boot=n_boot, unit=unit,
+                                   clusters=None if clusters is None else np.asarray(clusters)[idx])
             for value, idx in group_indices(values).items()
         }
     return out

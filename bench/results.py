@@ -66,6 +66,8 @@ class RunResult:
     seed: int
     metrics: dict[str, Any]
     slices: dict[str, Any] = field(default_factory=dict)
+    #: {unit, clusters, resamples, ...} of the CIs; records before it used the pair unit
+    bootstrap: dict[str, Any] = field(default_factory=lambda: {"unit": "pair"})
     timings: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str | None] = field(default_factory=dict)
     git_commit: str | None = None
@@ -112,6 +114,7 @@ class RunResult:
             "seed": self.seed,
             "metrics": self.metrics,
             "slices": self.slices,
+            "bootstrap": self.bootstrap,
             "timings": self.timings,
             "versions": self.versions,
             "git_commit": self.git_commit,
@@ -138,6 +141,7 @@ class RunResult:
                 seed=data["seed"],
                 metrics=dict(data["metrics"]),
                 slices=dict(data.get("slices") or {}),
+                bootstrap=dict(data.get("bootstrap") or {"unit": "pair"}),
                 timings=dict(data.get("timings") or {}),
                 versions=dict(data.get("versions") or {}),
                 git_commit=data.get("git_commit"),

@@ -94,6 +94,7 @@ def prediction_rows(batch: PairBatch, proba: np.ndarray, fold_names: list[list[s
             "source_a": meta["source_a"][i],
             "source_b": meta["source_b"][i],
             "perturbation": meta["perturbation"][i],
+            **{k: meta[k][i] for k in ("claim_a", "claim_b", "event_id") if k in meta},  # clusters
             "folds": fold_names[i],
         }
         for i in range(len(batch))
@@ -127,8 +128,10 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
     """Run `cfg` and write its record; return its MAIN_METRIC (macro-F1)."""
     from omegaconf import OmegaConf
 
+    from bench.clusters import ClusterError
     from bench.config import resolved_mapping
-    from bench.metrics import MAIN_METRIC, compute_metrics, slice_metrics
+    from bench.degenerate import single_class_problem
+    from bench.metrics import MAIN_METRIC
     from bench.models.base import PairBatch
     from bench.models.resolve import ModelNotFoundError
     from bench.protocol import ProtocolError, run_protocol
@@ -136,7 +139,7 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
     from bench.results import RunResult, RunWriteError
     from bench.run_reader import read_run
     from bench.run_writer import write_run
-    from bench.slices import item_slices
+    from bench.scoring import ci_widths, score_run
 
     started = time.perf_counter()
     seed = int(cfg.seed)
@@ -153,6 +156,9 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
     load_s = time.perf_counter() - started
 
     batch = PairBatch.from_dataset(data.hf)
+    problem = single_class_problem(batch.require_labels(), data.name)
+    if problem:
+        raise RunFailed(problem)
     first = [build_model(cfg.model, model_key)]  # fail fast, with one line, before any fold runs
     built: list[PairClassifier] = []
 
@@ -176,9 +182,16 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
 
     t0 = time.perf_counter()
     gold = batch.require_labels()
-    n_boot = int(cfg.bootstrap)
-    metrics = compute_metrics(gold, predictions.proba, seed=seed, n_boot=n_boot)
-    slices = slice_metrics(gold, predictions.proba, item_slices(batch.meta), seed=seed, n_boot=n_boot)
+    try:
+        scores = score_run(gold, predictions.proba, batch.meta, seed=seed, n_boot=int(cfg.bootstrap),
+                           unit=str(cfg.get("bootstrap_unit", "auto")), fold_names=predictions.fold_names,
+                           protocol=resolved_mapping(cfg.protocol),
+                           n_folds=len(predictions.folds))
+    except ClusterError as exc:
+        raise RunFailed(str(exc)) from None
+    metrics, slices = scores.metrics, scores.slices
+    for note in scores.notes:
+        print(f"note: {note}", file=sys.stderr)
     metrics_s = time.perf_counter() - t0
 
     resolved = resolved_mapping(cfg)
@@ -191,6 +204,7 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
         seed=seed,
         metrics=metrics,
         slices=slices,
+        bootstrap=scores.bootstrap,
         timings={"load": load_s, "prepare": predictions.seconds.get("prepare", 0.0),
                  "fit": predictions.seconds["fit"], "predict": predictions.seconds["predict"],
                  "metrics": metrics_s, "total": time.perf_counter() - started},
@@ -210,6 +224,7 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
         except Exception as exc:  # plots are derived views; a failure must not lose the record
             print(f"warning: plots for {run_dir} failed: {exc}", file=sys.stderr)
     print(summary_line(model_key, metrics, len(data), result.timings["total"]))
+    print(ci_widths(metrics, scores.bootstrap))
     print(f"record: {run_dir}")
     return float(metrics[MAIN_METRIC])
 

@@ -17,10 +17,12 @@ if TYPE_CHECKING:  # pragma: no cover
 NO_PERTURBATION = "none"
 #: The slice of the gold label: in compare only (a record's per-class metrics already cover it).
 LABEL_SLICE = "label"
+#: The slice of pairs the hypothesis-only probe gets wrong (compare only: bench.compare.hard).
+HARD_SLICE = "hard"
 #: Every `--by` value of `bench compare`, in the order the help and errors list them.
-SLICES = ("origin", "source_pair", LABEL_SLICE, "perturbation")
+SLICES = ("origin", "source_pair", LABEL_SLICE, "perturbation", HARD_SLICE)
 #: The slices every run record carries: those read from the pair's metadata.
-ITEM_SLICES = tuple(name for name in SLICES if name != LABEL_SLICE)
+ITEM_SLICES = tuple(name for name in SLICES if name not in (LABEL_SLICE, HARD_SLICE))
 
 
 def item_slices(meta: Mapping[str, Sequence[Any] | np.ndarray]) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ SOURCES = ["alpha", "beta", "gamma", "delta"]
 
 def make_run(root: Path, model: str, skill: float, *, n: int = 300, data_seed: int = 0, model_seed: int | None = None,
              fingerprint: str = "f" * 64, dataset: str = "seed", created_at: str = "2025-01-01T00:00:00+00:00",
-             run_id: str | None = None, drop: int = 0) -> Path:
+             run_id: str | None = None, drop: int = 0, legacy: bool = False) -> Path:
     """A run on synthetic items (shared by data_seed) whose accuracy grows with `skill`."""
     rng = np.random.default_rng(data_seed)
     gold = rng.integers(0, 3, n)
@@ -51,7 +51,8 @@ def make_run(root: Path, model: str, skill: float, *, n: int = 300, data_seed: i
          "probabilities": {lab: float(proba[k, j]) for j, lab in enumerate(LABEL_NAMES)},
          "origin": "perturbed" if perturbed[i] else "natural",
          "source_a": SOURCES[sa[i]], "source_b": SOURCES[sb[i]],
-         "perturbation": str(kinds[i]) if perturbed[i] else "", "folds": [SOURCES[sa[i]], SOURCES[sb[i]]]}
+         "perturbation": str(kinds[i]) if perturbed[i] else "", "folds": [SOURCES[sa[i]], SOURCES[sb[i]]],
+         **({} if legacy else {"claim_a": f"k{i // 2}", "claim_b": f"h{i // 2}", "event_id": "ev"})}
         for k, i in enumerate(keep)
     ]
     result = RunResult(
@@ -300,7 +301,7 @@ def test_cli_nothing_comparable_is_one_line_error(tmp_path: Path, capsys: pytest
     ("args", "message"),
     [
         (["--metric", "f2"], "unknown metric 'f2'; valid metrics: macro_f1, accuracy, balanced_accuracy, kappa"),
-        (["--by", "outlet"], "unknown slice 'outlet'; valid --by values: origin, source_pair, label, perturbation"),
+        (["--by", "outlet"], "unknown slice 'outlet'; valid --by values: origin, source_pair, label, perturbation, hard"),
         (["--format", "xml"], "unknown --format 'xml'; valid formats: terminal, md, csv, json, latex"),
         (["--test", "wilcoxon"], "unknown test 'wilcoxon'; valid tests: bootstrap, mcnemar"),
         (["--write", "out.xyz"], "cannot tell the format of out.xyz"),
@@ -432,3 +433,35 @@ def test_embed_with_dataset_uses_the_block_named_after_it(runs: Path, tmp_path: 
     readme.write_text("<!-- results:begin -->\nx\n<!-- results:end -->\n")
     code, _, err = cli("compare", str(runs), "--dataset", "seed", "--embed", str(readme), capsys=capsys)
     assert code == 1 and "no <!-- results:begin seed -->" in err
+
+
+def test_tables_cluster_by_claim_pair_and_old_runs_fall_back_to_pairs(runs: Path, tmp_path: Path) -> None:
+    table = compare_paths([runs])[0]
+    assert (table.bootstrap_unit, table.n_clusters) == ("hypothesis", 150)
+    assert "150 hypothesis clusters; McNemar treats pairs as independent" in render([table], "md")
+    assert compare_paths([runs], CompareOptions(bootstrap_unit="pair"))[0].bootstrap_unit == "pair"
+    old = tmp_path / "old"
+    for model, skill in [("majority", 0.0), ("tfidf_lr", 0.8)]:
+        make_run(old, model, skill, legacy=True)
+    warnings: list[str] = []
+    assert compare_paths([old], warn=warnings.append)[0].bootstrap_unit == "pair"
+    assert any("resamples pairs" in w for w in warnings)
+    with pytest.raises(CompareError, match="claim_a, claim_b"):
+        compare_paths([old], CompareOptions(bootstrap_unit="claim_pair"), warn=warnings.append)
+
+
+def test_hard_slice_needs_the_probe_run_and_follows_it(runs: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no results/runs here to fall back on
+    with pytest.raises(CompareError, match=r"`bench-run model=hypothesis_only dataset=seed protocol=loso`"):
+        compare_paths([runs], CompareOptions(by="hard"))
+    assert all(r.hard_macro_f1 is None for r in compare_paths([runs])[0].rows)
+    make_run(runs, "hypothesis_only", 0.3)
+    tables = {t.slice_value: t for t in compare_paths([runs], CompareOptions(by="hard"))}
+    assert set(tables) == {"easy", "hard"}
+    assert "hypothesis_only" not in {r.model for r in tables["hard"].rows}
+    full = {r.model: r for r in compare_paths([runs])[0].rows}
+    hard = {r.model: r.macro_f1 for r in tables["hard"].rows}
+    assert full["sbert_lr"].hard_macro_f1 == pytest.approx(hard["sbert_lr"])
+    assert full["hypothesis_only"].hard_macro_f1 is None
+    assert "macro-F1 hard" in render([compare_paths([runs])[0]], "md")

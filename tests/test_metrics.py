@@ -130,7 +130,8 @@ def test_bootstrap_ci_contains_point_and_is_deterministic() -> None:
         lo, hi = a["per_class"][name]["f1_ci"]
         assert lo <= a["per_class"][name]["f1"] <= hi
     assert a["bootstrap"] == {"n_boot": 500, "seed": 3, "level": 0.95,
-                              "method": "percentile; items resampled with replacement"}
+                              "method": "percentile; items resampled with replacement",
+                              "unit": "pair", "clusters": 400}
 
 
 def test_multinomial_bootstrap_equals_resampling_items() -> None:

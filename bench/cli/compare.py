@@ -53,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "the smallest Holm-adjusted p is about 2 x rows / resamples)")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed,
                         help=f"seed of the paired bootstrap (default {DEFAULTS.seed})")
+    parser.add_argument("--bootstrap-unit", default=DEFAULTS.bootstrap_unit, metavar="UNIT",
+                        help="what the paired bootstrap and slice CIs resample: auto (event if several, "
+                        "else hypothesis; default), pair (iid), claim_pair, hypothesis, event")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="runs on different dataset fingerprints: one table per dataset")
     parser.add_argument("--format", metavar="FMT",
@@ -120,7 +123,8 @@ def generated_by(args: argparse.Namespace) -> str:
     if args.dataset:
         opts.append(f"--dataset {args.dataset}")
     for name, flag in (("metric", "--metric"), ("alpha", "--alpha"), ("test", "--test"),
-                       ("n_boot", "--n-boot"), ("seed", "--seed")):
+                       ("n_boot", "--n-boot"), ("seed", "--seed"),
+                       ("bootstrap_unit", "--bootstrap-unit")):
         value = getattr(args, name)
         if value != getattr(DEFAULTS, name):
             opts.append(f"{flag} {value}")

@@ -16,6 +16,8 @@ from bench.results import RunReadError, RunResult
 from bench.run_reader import find_runs, read_predictions, read_run
 
 Warn = Callable[[str], None]
+#: Prediction columns bench.clusters builds clusters from (absent from older runs).
+CLUSTER_COLUMNS = ("claim_a", "claim_b", "event_id")
 
 
 def warn_stderr(msg: str) -> None:
@@ -79,7 +81,8 @@ def parse_items(rows: list[dict[str, Any]], where: Path | str, warn: Warn = warn
         raise  # pragma: no cover - _raise_bad_row always raises
     meta = {k: np.array([v if isinstance(v := r.get(k), str) else ("" if v is None else str(v))
                          for r in rows], dtype=object)
-            for k in ("origin", "source_a", "source_b", "perturbation")}
+            for k in ("origin", "source_a", "source_b", "perturbation", *CLUSTER_COLUMNS)
+            if k in rows[0] or k not in CLUSTER_COLUMNS}  # runs before clustered bootstraps lack them
     pair_id = np.array([str(r["pair_id"]) for r in rows])
     order = np.argsort(pair_id, kind="stable")
     if len(np.unique(pair_id)) != n:

@@ -29,6 +29,7 @@ class CompareOptions:
     seed: int = 0  # seed of the paired bootstrap
     dataset: str | None = None  # only runs on this dataset name
     protocol: str | None = None  # only runs made under this protocol
+    bootstrap_unit: str = "auto"  # what the paired bootstrap resamples (bench.clusters.UNITS)
 
     def check(self) -> None:
         """Raise CompareError naming the first bad option and its valid values."""
@@ -40,6 +41,10 @@ class CompareOptions:
             raise CompareError(f"unknown test {self.test!r}; valid tests: {', '.join(TESTS)}")
         if self.by is not None and self.by not in SLICES:
             raise CompareError(f"unknown slice {self.by!r}; valid --by values: {', '.join(SLICES)}")
+        from bench.clusters import UNITS
+
+        if self.bootstrap_unit not in UNITS:
+            raise CompareError(f"unknown bootstrap unit {self.bootstrap_unit!r}; valid units: {', '.join(UNITS)}")
         if not 0.0 < self.alpha < 1.0:
             raise CompareError(f"alpha must be between 0 and 1 (exclusive), got {self.alpha}")
         if self.n_boot < 0:

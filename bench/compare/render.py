@@ -69,8 +69,10 @@ def _columns(t: Table, style: str) -> list[tuple[str, Callable[[Row], str], str]
     ]
     if t.duplicate_models:
         cols.append(("run", lambda r: r.run_id, "l"))
+    cols.append(("macro-F1 [95% CI]", lambda r: _with_ci(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi), "l"))
+    if any(r.hard_macro_f1 is not None for r in t.rows):
+        cols.append(("macro-F1 hard", lambda r: _num(r.hard_macro_f1), "r"))
     cols += [
-        ("macro-F1 [95% CI]", lambda r: _with_ci(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi), "l"),
         ("recall" if t.slice_by == LABEL_SLICE else "acc", lambda r: _num(r.accuracy), "r"),
         ("F1 ent", lambda r: _num(r.f1_entails), "r"),
         ("F1 con", lambda r: _num(r.f1_contradicts), "r"),
@@ -108,8 +110,25 @@ def caption(t: Table, style: str = "md") -> str:
         f"test: {test} on correctness decides ≈ ref; both tests Holm-corrected "
         f"(bootstrap: {t.n_boot} resamples, seed {t.seed}), alpha = {t.alpha:g}"
     )
+    parts.append(bootstrap_note(t))
     text = " · ".join(parts) if style == "md" else "; ".join(parts)
     return text.replace("≈ ref", "~ref") if style == "terminal" else text
+
+
+def bootstrap_note(t: Table) -> str:
+    """What the bootstrap resampled; McNemar's independence assumption when pairs are clustered;
+    and the runs whose recorded CIs used another unit (older records: pairs)."""
+    if t.bootstrap_unit == "pair":
+        text = "bootstrap resamples pairs (iid)"
+    else:
+        text = (f"bootstrap resamples {t.n_clusters} {t.bootstrap_unit} clusters; McNemar treats pairs as "
+                "independent, so its p is optimistic here")
+    other = sorted({f"{r.model} by {r.ci_unit}" for r in t.rows if r.ci_unit != t.bootstrap_unit})
+    if other:
+        text += f"; CIs as recorded: {', '.join(other)}"
+    if t.slice_by == "hard":
+        text += "; hard = pairs the hypothesis_only probe gets wrong (probe row left out)"
+    return text
 
 
 def _md_cell(s: str) -> str:

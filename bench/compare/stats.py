@@ -1,8 +1,10 @@
 """Paired tests of two runs on the same items: pure numpy, no I/O.
 
 - paired bootstrap of the metric difference (run - reference): 95% percentile CI and a two-sided
-  p-value, p = min(1, 2 * min(#{d <= 0} + 1, #{d >= 0} + 1) / (B + 1));
-- McNemar's exact test on correctness (binomial test on the discordant pairs, p0 = 1/2);
+  p-value, p = min(1, 2 * min(#{d <= 0} + 1, #{d >= 0} + 1) / (B + 1)); with cluster ids
+  (bench.clusters) whole clusters are resampled, both runs' predictions of a cluster together;
+- McNemar's exact test on correctness (binomial test on the discordant pairs, p0 = 1/2); it
+  treats pairs as independent, so it is optimistic when pairs are clustered (`render` says so);
 - Holm's step-down correction across the rows of one table, separately for each test.
 """
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.confusion import bootstrap_counts, percentile_ci
+from bench.confusion import bootstrap_cells, percentile_ci
 from bench.labels import NUM_LABELS
 from bench.metrics import METRICS
 
@@ -61,24 +63,24 @@ def bootstrap_p_value(diffs: np.ndarray) -> float | None:
 
 def paired_stats(
     gold: np.ndarray, pred_ref: np.ndarray, pred_run: np.ndarray, metric: str,
-    n_boot: int, seed: int,
+    n_boot: int, seed: int, clusters: np.ndarray | None = None,
 ) -> PairedStats:
     """Paired bootstrap of metric(run) - metric(ref) and McNemar's exact test on the same items.
 
     Items are resampled jointly; since both metrics are functions of the (gold, ref, run) cell
-    counts, a resample is a Multinomial draw over the 27 cells (see bench.metrics).
+    counts, a resample is a Multinomial draw over the 27 cells (see bench.metrics), or with
+    `clusters`, a draw of whole clusters (bench.confusion.bootstrap_cells).
     """
     fn = METRICS[metric].from_confusion
     k = NUM_LABELS
-    joint = np.bincount(
-        (np.asarray(gold) * k + np.asarray(pred_ref)) * k + np.asarray(pred_run),
-        minlength=k**3,
-    ).reshape(k, k, k)
+    cells = (np.asarray(gold) * k + np.asarray(pred_ref)) * k + np.asarray(pred_run)
+    joint = np.bincount(cells, minlength=k**3).reshape(k, k, k)
     point = float(fn(joint.sum(axis=1)) - fn(joint.sum(axis=2)))  # [gold, ref, run]
     delta = None if not math.isfinite(point) else point
     ci = p_boot = None
     if n_boot > 0:
-        boots = bootstrap_counts(joint, n_boot, np.random.default_rng(seed))
+        boots = bootstrap_cells(cells, k**3, n_boot, np.random.default_rng(seed), clusters).reshape(
+            n_boot, k, k, k)
         diffs = fn(boots.sum(axis=2)) - fn(boots.sum(axis=3))
         ci = percentile_ci(diffs)
         p_boot = bootstrap_p_value(diffs)

@@ -55,6 +55,8 @@ class Row:
     mcnemar_b: int | None = None
     mcnemar_c: int | None = None
     indistinguishable: bool | None = None  # from the reference at alpha (True for the reference)
+    hard_macro_f1: float | None = None  # on the pairs the hypothesis-only probe gets wrong
+    ci_unit: str = "pair"  # bootstrap unit of this row's CIs (a record's own, or the table's)
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Table:
     slice_value: str | None = None
     n_items: int | None = None
     duplicate_models: bool = False
+    bootstrap_unit: str = "pair"  # what the paired bootstrap (and slice CIs) resample
+    n_clusters: int | None = None
 
     @property
     def metric_label(self) -> str:
@@ -95,6 +99,7 @@ class Table:
             "correction": "holm",
             "n_boot": self.n_boot,
             "seed": self.seed,
+            "bootstrap": {"unit": self.bootstrap_unit, "clusters": self.n_clusters},
             "rows": [asdict(r) for r in self.rows],
         }
 
@@ -112,6 +117,7 @@ def _ci(ci: Any) -> tuple[float | None, float | None]:
 
 
 def make_row(run: LoadedRun, metrics: dict[str, Any], metric: str, runtime: float | None) -> Row:
+    """A row from a record's (or a slice's) metrics; its CI unit is the one they were made with."""
     per_class = metrics.get("per_class") or {}
     lo, hi = _ci(metrics.get("macro_f1_ci"))
     alo, ahi = _ci(metrics.get("accuracy_ci"))
@@ -130,6 +136,7 @@ def make_row(run: LoadedRun, metrics: dict[str, Any], metric: str, runtime: floa
         balanced_accuracy=_f(metrics.get("balanced_accuracy")),
         n=n if isinstance(n, int) else None,
         runtime_s=runtime,
+        ci_unit=str((metrics.get("bootstrap") or {}).get("unit") or "pair"),
     )
 
 
@@ -144,6 +151,7 @@ def _sort_key(pair: tuple[Row, Any], metric: str) -> tuple[Any, ...]:
 def _fill_paired(
     rows: list[Row], items: list[RunItems | None], ref_index: int, metric: str,
     n_boot: int, seed: int, alpha: float, test: str, subset: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
 ) -> None:
     """Paired columns of every row vs rows[ref_index], Holm-corrected across the table."""
     ref_items = items[ref_index]
@@ -157,7 +165,7 @@ def _fill_paired(
         assert it is not None
         sel = slice(None) if subset is None else subset
         st = paired_stats(ref_items.gold[sel], ref_items.pred[sel], it.pred[sel], metric,
-                          n_boot, seed)
+                          n_boot, seed, clusters=None if clusters is None else clusters[sel])
         row.delta = st.delta
         row.delta_lo, row.delta_hi = _ci(st.delta_ci)
         row.p_boot, row.p_mcnemar = st.p_boot, st.p_mcnemar
@@ -177,7 +185,7 @@ def build_table(
     runs: list[LoadedRun], rows: list[Row], items: list[RunItems | None], *, dataset_name: str,
     fingerprint: str, metric: str, baseline: str | None, alpha: float, test: str, n_boot: int,
     seed: int, n_items: int | None, slice_by: str | None = None, slice_value: str | None = None,
-    subset: np.ndarray | None = None,
+    subset: np.ndarray | None = None, bootstrap_unit: str = "pair", clusters: np.ndarray | None = None,
 ) -> Table:
     order = sorted(zip(rows, range(len(rows))), key=lambda pair: _sort_key(pair, metric))
     rows = [r for r, _ in order]
@@ -196,7 +204,8 @@ def build_table(
                                                    runs[i].result.run_id))
     else:
         ref_index = 0
-    _fill_paired(rows, items, ref_index, metric, n_boot, seed, alpha, test, subset)
+    _fill_paired(rows, items, ref_index, metric, n_boot, seed, alpha, test, subset, clusters)
+    in_table = None if clusters is None else (clusters if subset is None else clusters[subset])
     models = [r.model for r in rows]
     return Table(
         dataset_name=dataset_name, fingerprint=fingerprint, metric=metric, alpha=alpha,
@@ -204,6 +213,8 @@ def build_table(
         reference="baseline" if baseline is not None else "best",
         reference_model=rows[ref_index].model, rows=rows, slice_by=slice_by,
         slice_value=slice_value, n_items=n_items, duplicate_models=len(set(models)) < len(models),
+        bootstrap_unit=bootstrap_unit,
+        n_clusters=None if in_table is None else int(np.unique(in_table).size),
     )
 
 
