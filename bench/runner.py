@@ -90,7 +90,7 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
         except RunReadError:
             continue  # a corrupt record is not a finished run
         config_file = run_dir / "config.yaml"
-        if result.fingerprint == fingerprint and config_file.is_file():
+        if result.dataset.get("full_fingerprint", result.fingerprint) == fingerprint and config_file.is_file():
             if identity(OmegaConf.load(config_file)) == config_identity:
                 return run_dir
     return None
@@ -142,20 +142,21 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
                         "(check the model.* overrides; BENCH_DEBUG=1 shows the traceback)") from None
 
     t0 = time.perf_counter()
-    gold = batch.require_labels()
+    scored = batch if predictions.scored is None else batch.subset(predictions.scored)  # metrics see only these
+    gold = scored.require_labels()
     n_boot = int(cfg.bootstrap)
     metrics = compute_metrics(gold, predictions.proba, seed=seed, n_boot=n_boot)
-    slices = slice_metrics(gold, predictions.proba, item_slices(batch.meta), seed=seed, n_boot=n_boot)
+    slices = slice_metrics(gold, predictions.proba, item_slices(scored.meta), seed=seed, n_boot=n_boot)
     metrics_s = time.perf_counter() - t0
 
     resolved = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(resolved, dict)
     result = RunResult(
         run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
-        dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},
+        dataset=dataset_record(data, predictions.scored),
         model={"key": model_key, "config": resolved["model"]},
         protocol={"name": predictions.protocol, "requested": protocol_key, "config": resolved["protocol"],
-                  "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes},
+                  "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes, **predictions.record},
         seed=seed,
         metrics=metrics,
         slices=slices,
@@ -166,7 +167,7 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
         git_commit=git_commit(),
     )
     try:
-        run_dir = write_run(runs_root, result, prediction_rows(batch, predictions.proba, predictions.fold_names),
+        run_dir = write_run(runs_root, result, prediction_rows(scored, predictions.proba, predictions.fold_names),
                             OmegaConf.to_yaml(cfg, resolve=True))
     except RunWriteError as exc:
         raise RunFailed(f"the run record could not be written: {exc}") from None
@@ -177,9 +178,19 @@ def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, p
             save_run_plots(run_dir)
         except Exception as exc:  # plots are derived views; a failure must not lose the record
             print(f"warning: plots for {run_dir} failed: {exc}", file=sys.stderr)
-    print(summary_line(model_key, metrics, len(data), result.timings["total"]))
+    print(summary_line(model_key, metrics, len(scored), result.timings["total"]))
     print(f"record: {run_dir}")
     return float(metrics[MAIN_METRIC])
+
+
+def dataset_record(data: Any, scored: np.ndarray | None) -> dict[str, Any]:
+    """The record's dataset block: fingerprint and n of the scored pairs (what compare pairs runs
+    on); when only some pairs are scored (protocol=split), the whole dataset's as full_*."""
+    record = {"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source}
+    if scored is not None:
+        record.update(fingerprint=data.subset_fingerprint(scored), n=len(scored),
+                      full_fingerprint=data.fingerprint, full_n=len(data))
+    return record
 
 
 def summary_line(model_key: str, metrics: Mapping[str, Any], n: int, seconds: float) -> str:
