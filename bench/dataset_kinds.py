@@ -63,7 +63,7 @@ class UnionDataset:
         owner: dict[str, str] = {}
         for part, root in self.roots.items():
             part_rows = annotation_rows(root)
-            for source in {r[k] for r in part_rows for k in ("source_a", "source_b")}:
+            for source in sorted({r[k] for r in part_rows for k in ("source_a", "source_b")}):
                 if owner.setdefault(source, part) != part:
                     raise DatasetError(f"dataset {self.name!r}: article {source!r} is in both {owner[source]} and "
                                        f"{part} ({root}); article ids must be unique across roots")

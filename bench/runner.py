@@ -68,6 +68,7 @@ def prediction_rows(batch: Any, proba: np.ndarray, fold_names: list[list[str]]) 
             "source_a": meta["source_a"][i],
             "source_b": meta["source_b"][i],
             "perturbation": meta["perturbation"][i],
+            "event_id": meta["event_id"][i],
             "folds": fold_names[i],
         }
         for i in range(len(batch))

@@ -78,7 +78,7 @@ def parse_items(rows: list[dict[str, Any]], where: Path | str, warn: Warn = warn
         raise  # pragma: no cover - _raise_bad_row always raises
     meta = {k: np.array([v if isinstance(v := r.get(k), str) else ("" if v is None else str(v))
                          for r in rows], dtype=object)
-            for k in ("origin", "source_a", "source_b", "perturbation")}
+            for k in ("origin", "source_a", "source_b", "perturbation", "event_id")}  # event_id: newer runs
     pair_id = np.array([str(r["pair_id"]) for r in rows])
     order = np.argsort(pair_id, kind="stable")
     if len(np.unique(pair_id)) != n:

@@ -88,12 +88,13 @@ class FixedSplit:
         return self._index(batch)["test"]
 
     def _index(self, batch: PairBatch) -> dict[str, np.ndarray]:
-        values = np.asarray([v.lower() for v in column(batch, self.column)])
+        raw = column(batch, self.column)
+        values = np.asarray([v.lower() for v in raw])
         index = {role: np.flatnonzero(np.isin(values, sorted(wanted))) for role, wanted in self.values.items()}
         for role in ("train", "test"):
             if not len(index[role]):
                 raise ProtocolError(f"protocol=split: no row has {self.column} in {sorted(self.values[role])} "
-                                    f"(protocol.{role}); values in the data: {', '.join(sorted(set(values)))}")
+                                    f"(protocol.{role}); values in the data: {', '.join(sorted(set(raw)))}")
         return index
 
     def plan(self, batch: PairBatch, seed: int) -> Plan:

@@ -33,6 +33,7 @@ class FoldReport:
     predict_seconds: float
     train_classes: list[int]
     n_dev: int = 0
+    dev_used: bool = False  # the model's fit took the dev rows (protocol=split)
 
 
 @dataclass
@@ -124,7 +125,7 @@ def run_protocol(
     for fold in tqdm(plan.folds, desc=f"{plan.protocol} folds", unit="fold", disable=not progress, file=sys.stderr):
         model = model if model is not None else model_factory()
         t0 = time.perf_counter()
-        _fit(model, train_source, fold)
+        dev_used = _fit(model, train_source, fold)
         t1 = time.perf_counter()
         proba = _check_proba(model.predict_proba(unlabelled.subset(fold.test)), len(fold.test), fold.name)
         t2 = time.perf_counter()
@@ -134,7 +135,7 @@ def run_protocol(
             fold_names[i].append(fold.name)
         reports.append(FoldReport(fold.name, len(fold.train), len(fold.test), t1 - t0, t2 - t1,
                                   sorted({int(c) for c in labels[fold.train]}),
-                                  0 if fold.dev is None else len(fold.dev)))
+                                  0 if fold.dev is None else len(fold.dev), dev_used))
         model = None  # a fresh model per fold: nothing learnt on one fold leaks into the next
     if (count[scored] == 0).any():
         missing = int((count[scored] == 0).sum())
@@ -148,13 +149,15 @@ def run_protocol(
     )
 
 
-def _fit(model: PairClassifier, source: PairBatch, fold: Fold) -> None:
-    """fit on the fold's training rows; dev rows go only to a model whose fit takes `dev=`."""
+def _fit(model: PairClassifier, source: PairBatch, fold: Fold) -> bool:
+    """fit on the fold's training rows; dev rows go only to a model whose fit takes `dev=`
+    (True then). No model is ever fitted on the rows it predicts."""
     train = source.subset(fold.train)
     if fold.dev is not None and "dev" in inspect.signature(model.fit).parameters:
         model.fit(train, dev=source.subset(fold.dev))  # type: ignore[call-arg]
-    else:
-        model.fit(train)
+        return True
+    model.fit(train)
+    return False
 
 
 def _check_proba(proba: Any, n: int, where: str) -> np.ndarray:
