@@ -65,6 +65,6 @@ def _delimiter(path: Path, format: str | None) -> str | None:
         return FORMAT_NAMES[format.lower()]
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise FlatFileError(f"{path}: unknown format {suffix or '(no suffix)'!r}; rename it to one of "
-                            f"{', '.join(FORMATS)} or set dataset.format to one of: {', '.join(FORMAT_NAMES)}")
+        raise FlatFileError(f"{path}: unknown format {suffix or '(no suffix)'!r}; use one of: {', '.join(FORMATS)}, "
+                            f"or name the format (dataset.format) as one of: {', '.join(FORMAT_NAMES)}")
     return FORMATS[suffix]

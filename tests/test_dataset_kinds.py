@@ -96,7 +96,7 @@ def test_format_override_reads_a_txt_file_and_keeps_the_split_column(tmp_path: P
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [
-    (None, "unknown format '.txt'; rename it to one of .csv, .tsv, .jsonl.* set dataset.format to one of: csv, tsv, jsonl"),
+    (None, r"unknown format '.txt'; use one of: .csv, .tsv, .jsonl.*\(dataset.format\) as one of: csv, tsv, jsonl"),
     ("xlsx", "unknown format 'xlsx' \\(dataset.format\\); valid formats: csv, tsv, jsonl"),
 ])
 def test_unknown_format_fails_with_one_line_naming_the_formats(tmp_path: Path, fmt, expected):
