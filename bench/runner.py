@@ -92,9 +92,24 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
             continue  # a corrupt record is not a finished run
         config_file = run_dir / "config.yaml"
         if result.dataset.get("full_fingerprint", result.fingerprint) == fingerprint and config_file.is_file():
-            if identity(OmegaConf.load(config_file)) == config_identity:
+            if identity(OmegaConf.load(config_file)) == config_identity and training_data_unchanged(result.protocol):
                 return run_dir
     return None
+
+
+def training_data_unchanged(protocol: Mapping[str, Any]) -> bool:
+    """A transfer run only counts as done while the data it was fitted on is unchanged too."""
+    from bench.annotations import AnnotationError
+    from bench.dataset import DatasetError, load_dataset_config
+
+    train = protocol.get("train_dataset")
+    if not isinstance(train, dict):
+        return True
+    overrides = (protocol.get("config") or {}).get("train_overrides")
+    try:
+        return load_dataset_config(str(train.get("config")), overrides).fingerprint == train.get("fingerprint")
+    except (AnnotationError, DatasetError):
+        return False
 
 
 def execute(cfg: Any, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
