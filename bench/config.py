@@ -19,6 +19,15 @@ GROUPS = ("model", "protocol", "dataset")
 # Settings that say where or how to record a run, not what is run: they do not change its identity.
 NOT_IN_IDENTITY = ("run_id", "skip_existing", "write_plots", "paths")
 MODEL_KEYS_NOT_IN_IDENTITY = ("cache_dir", "show_progress")
+# `_target_` names the class that builds a dataset/protocol; it was added after runs were recorded,
+# and the `kind`/`name` keys already say what it builds. (The model's `_target_` stays: committed
+# model records carry it.)
+TARGET_NOT_IN_IDENTITY = ("dataset", "protocol")
+# Keys added to existing configs later, left out of the identity while null (their old behaviour).
+NEW_KEYS_IF_NULL = {"dataset": ("split", "format")}
+# Top-level keys added later, left out of the identity while they hold the value that reproduces the
+# old behaviour (the iid pair bootstrap was the only one before `bootstrap_unit`).
+NEW_TOP_KEYS_IF = {"bootstrap_unit": "pair"}
 
 
 def choices(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
@@ -47,9 +56,21 @@ def identity(cfg: Any) -> str:
     assert isinstance(data, dict)
     for key in NOT_IN_IDENTITY:
         data.pop(key, None)
+    for key, old_behaviour in NEW_TOP_KEYS_IF.items():
+        if data.get(key) == old_behaviour:
+            data.pop(key)
     if isinstance(data.get("model"), dict):
         for key in MODEL_KEYS_NOT_IN_IDENTITY:
             data["model"].pop(key, None)
+    for group in TARGET_NOT_IN_IDENTITY:
+        if isinstance(data.get(group), dict):
+            data[group].pop("_target_", None)
+    for group, keys in NEW_KEYS_IF_NULL.items():
+        part = data.get(group)
+        if isinstance(part, dict):
+            for key in keys:
+                if key in part and part[key] is None:
+                    del part[key]
     text = OmegaConf.to_yaml(OmegaConf.create(data))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

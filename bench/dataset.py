@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.annotations import load_annotations
+from bench.config import CONFIG_DIR, choices
 from bench.corpus import normalize_text
 from bench.flatfile import FlatFileError, read_flat
 from bench.labels import LABEL_NAMES, LabelError, parse
@@ -43,34 +44,42 @@ class BenchDataset:
     def __len__(self) -> int:
         return len(self.hf)
 
+    def subset_fingerprint(self, index: Sequence[int]) -> str:
+        """The fingerprint of some of the rows (the scored ones under protocol=split)."""
+        return fingerprint(list(self.hf.select([int(i) for i in index])))
 
-def features() -> datasets.Features:
+
+def features(extra: tuple[str, ...] = ()) -> datasets.Features:
+    """The fixed schema, plus any extra string columns a dataset carries (e.g. a split column)."""
     import datasets
 
-    spec: dict[str, Any] = {name: datasets.Value("string") for name in STRING_FIELDS}
+    spec: dict[str, Any] = {name: datasets.Value("string") for name in (*STRING_FIELDS, *extra)}
     spec["label"] = datasets.ClassLabel(names=list(LABEL_NAMES))
     return datasets.Features(spec)
 
 
 def fingerprint(rows: list[dict[str, Any]]) -> str:
-    """sha256 over the rows' canonical JSON, sorted by pair_id; labels by name, not id."""
+    """sha256 over the rows' canonical JSON, sorted by pair_id; labels by name, not id. Extra
+    columns count only when present, so datasets without them keep their fingerprint."""
     digest = hashlib.sha256()
     for row in sorted(rows, key=lambda r: r["pair_id"]):
-        canonical = {k: row[k] for k in FIELDS}
+        canonical = dict(row)
         canonical["label"] = LABEL_NAMES[row["label"]] if isinstance(row["label"], int) else row["label"]
         digest.update(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
 
 
-def _build(name: str, rows: list[dict[str, Any]], source: str) -> BenchDataset:
+def build_dataset(name: str, rows: list[dict[str, Any]], source: str) -> BenchDataset:
+    """Rows (FIELDS, plus the same extra string columns in every row) -> a BenchDataset."""
     import datasets
 
     if not rows:
         raise DatasetError(f"dataset {name!r} from {source} has no pairs; add pairs or point at a non-empty file")
-    columns = {field: [row[field] for row in rows] for field in FIELDS}
+    extra = tuple(k for k in rows[0] if k not in FIELDS)
+    columns = {field: [row[field] for row in rows] for field in (*FIELDS, *extra)}
     columns["label"] = [parse(v).class_id for v in columns["label"]]
-    hf = datasets.Dataset.from_dict(columns, features=features())
+    hf = datasets.Dataset.from_dict(columns, features=features(extra))
     return BenchDataset(name=name, hf=hf, fingerprint=fingerprint(rows), source=source)
 
 
@@ -92,7 +101,7 @@ def annotation_rows(root: str | Path) -> list[dict[str, Any]]:
 
 def load_annotations_dataset(root: str | Path = "annotations/seed", name: str = "seed") -> BenchDataset:
     """The gold pairs of an annotations root (validated first; invalid data raises AnnotationError)."""
-    return _build(name, annotation_rows(root), str(root))
+    return build_dataset(name, annotation_rows(root), str(root))
 
 
 def load_pairs_file(
@@ -104,21 +113,24 @@ def load_pairs_file(
     group: str | None = None,
     pair_id: str | None = None,
     name: str | None = None,
+    split: str | None = None,
+    format: str | None = None,
 ) -> BenchDataset:
     """A flat CSV/TSV/JSONL pair file, its columns and labels mapped onto ours.
 
     `label_map` maps their label names to ours; a value of None drops rows with that label (e.g.
     SNLI's "-"). `group` names a column used as event and source (for grouped cross-validation).
+    `split` names a column kept as is (e.g. SICK's SemEval_set, for protocol=split); `format` is
+    csv|tsv|jsonl when the suffix does not say it.
     """
     file = Path(path)
     if not file.is_file():
         raise DatasetError(f"pair file {file} does not exist; set dataset.path to a CSV, TSV or JSONL file")
-    records = read_flat_rows(file)
+    records = read_flat_rows(file, format)
     wanted = {"text_a": text_a, "text_b": text_b, "label": label}
-    if group:
-        wanted["group"] = group
-    if pair_id:
-        wanted["pair_id"] = pair_id
+    for role, value in (("group", group), ("pair_id", pair_id), ("split", split)):
+        if value:
+            wanted[role] = value
     present = set().union(*(r.keys() for _, r in records)) if records else set()
     for role, column in wanted.items():
         if column not in present:
@@ -160,9 +172,9 @@ def load_pairs_file(
         rows.append({
             "pair_id": pid, "claim_a": text_id(ta), "claim_b": text_id(tb), "text_a": ta, "text_b": tb,
             "source_a": gid, "source_b": gid, "event_id": gid, "origin": "natural", "perturbation": "",
-            "label": ours.value,
+            "label": ours.value, **({split: str(record[split])} if split else {}),
         })
-    return _build(name or file.stem, rows, str(file))
+    return build_dataset(name or file.stem, rows, str(file))
 
 
 def _text(record: Mapping[str, Any], column: str, where: str) -> str:
@@ -177,10 +189,10 @@ def text_id(text: str) -> str:
     return "t" + hashlib.sha1(normalize_text(text).encode("utf-8")).hexdigest()[:12]
 
 
-def read_flat_rows(file: Path) -> list[tuple[int, dict[str, Any]]]:
+def read_flat_rows(file: Path, format: str | None = None) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) for each data row of a CSV, TSV or JSONL file; the first bad row is an error."""
     try:
-        _, rows = read_flat(file)
+        _, rows = read_flat(file, format)
     except FlatFileError as exc:
         raise DatasetError(str(exc)) from None
     out = []
@@ -192,15 +204,34 @@ def read_flat_rows(file: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def load_from_config(cfg: Mapping[str, Any]) -> BenchDataset:
-    """Build the dataset a `configs/dataset/*.yaml` describes (kind: annotations | pairs_file)."""
-    kind = cfg.get("kind")
-    if kind == "annotations":
-        return load_annotations_dataset(cfg.get("root", "annotations/seed"), name=cfg.get("name") or "seed")
-    if kind == "pairs_file":
-        label_map = cfg.get("label_map")
-        return load_pairs_file(
-            cfg["path"], text_a=cfg.get("text_a", "text_a"), text_b=cfg.get("text_b", "text_b"),
-            label=cfg.get("label", "label"), label_map=dict(label_map) if label_map else None,
-            group=cfg.get("group"), pair_id=cfg.get("pair_id"), name=cfg.get("name"),
-        )
-    raise DatasetError(f"dataset.kind {kind!r} is unknown; valid kinds: annotations, pairs_file")
+    """Build the dataset a `configs/dataset/*.yaml` describes: its `_target_` is a class in
+    `bench.dataset_kinds` whose `load()` gives the BenchDataset (the config folder is the registry)."""
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    if "_target_" not in cfg:
+        raise DatasetError(f"dataset config {dict(cfg)!r} has no _target_; start from one of configs/dataset/: "
+                           f"{', '.join(choices('dataset'))}")
+    try:
+        kind = instantiate(dict(cfg), _convert_="all")
+    except InstantiationException as exc:
+        cause: BaseException = exc
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        raise DatasetError(f"dataset {cfg.get('name')!r} could not be built from {cfg.get('_target_')}: {cause}") from None
+    data = kind.load()
+    assert isinstance(data, BenchDataset), f"{cfg['_target_']}.load() must return a BenchDataset"
+    return data
+
+
+def load_dataset_config(name: str, overrides: Mapping[str, Any] | None = None) -> BenchDataset:
+    """The dataset of `configs/dataset/<name>.yaml` (with `overrides` merged in), e.g. a model's or a
+    transfer protocol's training data named like `bench-run dataset=<name>`."""
+    from omegaconf import OmegaConf
+
+    if name not in choices("dataset"):
+        raise DatasetError(f"unknown dataset config {name!r}; valid names: {', '.join(choices('dataset'))}")
+    cfg = OmegaConf.merge(OmegaConf.load(CONFIG_DIR / "dataset" / f"{name}.yaml"), dict(overrides or {}))
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(resolved, dict)
+    return load_from_config({str(k): v for k, v in resolved.items()})

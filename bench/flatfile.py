@@ -15,6 +15,8 @@ from bench.corpus import read_jsonl
 
 #: suffix -> CSV delimiter (None: JSON lines)
 FORMATS: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".jsonl": None, ".ndjson": None, ".json": None}
+#: `format=` names (for a file whose suffix says nothing, e.g. SICK.txt) -> delimiter
+FORMAT_NAMES: dict[str, str | None] = {"csv": ",", "tsv": "\t", "jsonl": None}
 
 FlatRow = tuple[int, "dict[str, Any] | None", "str | None"]
 
@@ -23,14 +25,14 @@ class FlatFileError(ValueError):
     """A pair file that cannot be read at all (missing, unknown format, not UTF-8, no header)."""
 
 
-def read_flat(path: Path) -> tuple[list[str] | None, list[tuple[int, dict[str, Any] | None, str | None]]]:
-    """(CSV/TSV header, or None for JSONL; [(line, row or None, error or None)])."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise FlatFileError(f"{path}: unknown format {suffix or '(no suffix)'!r}; use one of: {', '.join(FORMATS)}")
+def read_flat(path: Path, format: str | None = None) -> tuple[list[str] | None, list[tuple[int, dict[str, Any] | None, str | None]]]:
+    """(CSV/TSV header, or None for JSONL; [(line, row or None, error or None)]).
+
+    `format` (csv|tsv|jsonl) overrides what the suffix says; without it the suffix decides.
+    """
+    delimiter = _delimiter(path, format)
     if not path.is_file():
         raise FlatFileError(f"{path}: no such file")
-    delimiter = FORMATS[suffix]
     if delimiter is None:
         return None, [(x.line, x.data, x.error) for x in read_jsonl(path)]
     try:
@@ -50,7 +52,19 @@ def read_flat(path: Path) -> tuple[list[str] | None, list[tuple[int, dict[str, A
                     rows.append((start, dict(zip(header, cells)), None))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise FlatFileError(f"{path}:{reader.line_num}: unreadable {suffix[1:].upper()}: {exc}") from None
+        raise FlatFileError(f"{path}:{reader.line_num}: unreadable {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}") from None
     if not header:
         raise FlatFileError(f"{path}: empty file; the first row must name the columns")
     return header, rows
+
+
+def _delimiter(path: Path, format: str | None) -> str | None:
+    if format is not None:
+        if format.lower() not in FORMAT_NAMES:
+            raise FlatFileError(f"{path}: unknown format {format!r} (dataset.format); valid formats: {', '.join(FORMAT_NAMES)}")
+        return FORMAT_NAMES[format.lower()]
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise FlatFileError(f"{path}: unknown format {suffix or '(no suffix)'!r}; use one of: {', '.join(FORMATS)}, "
+                            f"or name the format (dataset.format) as one of: {', '.join(FORMAT_NAMES)}")
+    return FORMATS[suffix]

@@ -94,7 +94,7 @@ def prediction_rows(batch: PairBatch, proba: np.ndarray, fold_names: list[list[s
             "source_a": meta["source_a"][i],
             "source_b": meta["source_b"][i],
             "perturbation": meta["perturbation"][i],
-            **{k: meta[k][i] for k in ("claim_a", "claim_b", "event_id") if k in meta},  # clusters
+            **{k: meta[k][i] for k in ("claim_a", "claim_b", "event_id") if k in meta},  # clusters, --by event
             "folds": fold_names[i],
         }
         for i in range(len(batch))
@@ -118,10 +118,25 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
         except RunReadError:
             continue  # a corrupt record is not a finished run
         config_file = run_dir / "config.yaml"
-        if result.fingerprint == fingerprint and config_file.is_file():
-            if identity(OmegaConf.load(config_file)) == config_identity:
+        if result.dataset.get("full_fingerprint", result.fingerprint) == fingerprint and config_file.is_file():
+            if identity(OmegaConf.load(config_file)) == config_identity and training_data_unchanged(result.protocol):
                 return run_dir
     return None
+
+
+def training_data_unchanged(protocol: Mapping[str, Any]) -> bool:
+    """A transfer run only counts as done while the data it was fitted on is unchanged too."""
+    from bench.annotations import AnnotationError
+    from bench.dataset import DatasetError, load_dataset_config
+
+    train = protocol.get("train_dataset")
+    if not isinstance(train, dict):
+        return True
+    overrides = (protocol.get("config") or {}).get("train_overrides")
+    try:
+        return load_dataset_config(str(train.get("config")), overrides).fingerprint == train.get("fingerprint")
+    except (AnnotationError, DatasetError):
+        return False
 
 
 def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity: str, progress: bool = True) -> float:
@@ -181,9 +196,10 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
                         "(check the model.* overrides; BENCH_DEBUG=1 shows the traceback)") from None
 
     t0 = time.perf_counter()
-    gold = batch.require_labels()
+    scored = batch if predictions.scored is None else batch.subset(predictions.scored)  # metrics see only these
+    gold = scored.require_labels()
     try:
-        scores = score_run(gold, predictions.proba, batch.meta, seed=seed, n_boot=int(cfg.bootstrap),
+        scores = score_run(gold, predictions.proba, scored.meta, seed=seed, n_boot=int(cfg.bootstrap),
                            unit=str(cfg.get("bootstrap_unit", "auto")), fold_names=predictions.fold_names,
                            protocol=resolved_mapping(cfg.protocol),
                            n_folds=len(predictions.folds))
@@ -197,10 +213,10 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
     resolved = resolved_mapping(cfg)
     result = RunResult(
         run_id=str(cfg.run_id) if cfg.get("run_id") else new_run_id(config_identity[:8]),
-        dataset={"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source},
+        dataset=dataset_record(data, predictions.scored),
         model={"key": model_key, "config": resolved["model"], **model_info(built)},
         protocol={"name": predictions.protocol, "requested": protocol_key, "config": resolved["protocol"],
-                  "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes},
+                  "folds": [vars(f) for f in predictions.folds], "notes": predictions.notes, **predictions.record},
         seed=seed,
         metrics=metrics,
         slices=slices,
@@ -212,7 +228,7 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
         git_commit=git_commit(),
     )
     try:
-        run_dir = write_run(runs_root, result, prediction_rows(batch, predictions.proba, predictions.fold_names),
+        run_dir = write_run(runs_root, result, prediction_rows(scored, predictions.proba, predictions.fold_names),
                             OmegaConf.to_yaml(cfg, resolve=True))
     except RunWriteError as exc:
         raise RunFailed(f"the run record could not be written: {exc}") from None
@@ -223,10 +239,20 @@ def execute(cfg: DictConfig, model_key: str, protocol_key: str, config_identity:
             save_run_plots(run_dir)
         except Exception as exc:  # plots are derived views; a failure must not lose the record
             print(f"warning: plots for {run_dir} failed: {exc}", file=sys.stderr)
-    print(summary_line(model_key, metrics, len(data), result.timings["total"]))
+    print(summary_line(model_key, metrics, len(scored), result.timings["total"]))
     print(ci_widths(metrics, scores.bootstrap))
     print(f"record: {run_dir}")
     return float(metrics[MAIN_METRIC])
+
+
+def dataset_record(data: Any, scored: np.ndarray | None) -> dict[str, Any]:
+    """The record's dataset block: fingerprint and n of the scored pairs (what compare pairs runs
+    on); when only some pairs are scored (protocol=split), the whole dataset's as full_*."""
+    record = {"name": data.name, "fingerprint": data.fingerprint, "n": len(data), "source": data.source}
+    if scored is not None:
+        record.update(fingerprint=data.subset_fingerprint(scored), n=len(scored),
+                      full_fingerprint=data.fingerprint, full_n=len(data))
+    return record
 
 
 def summary_line(model_key: str, metrics: Mapping[str, Any], n: int, seconds: float) -> str:

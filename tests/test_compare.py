@@ -301,7 +301,7 @@ def test_cli_nothing_comparable_is_one_line_error(tmp_path: Path, capsys: pytest
     ("args", "message"),
     [
         (["--metric", "f2"], "unknown metric 'f2'; valid metrics: macro_f1, accuracy, balanced_accuracy, kappa"),
-        (["--by", "outlet"], "unknown slice 'outlet'; valid --by values: origin, source_pair, label, perturbation, hard"),
+        (["--by", "outlet"], "unknown slice 'outlet'; valid --by values: origin, source_pair, label, perturbation, dataset, event, hard"),
         (["--format", "xml"], "unknown --format 'xml'; valid formats: terminal, md, csv, json, latex"),
         (["--test", "wilcoxon"], "unknown test 'wilcoxon'; valid tests: bootstrap, mcnemar"),
         (["--write", "out.xyz"], "cannot tell the format of out.xyz"),

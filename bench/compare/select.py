@@ -29,10 +29,12 @@ def filter_runs(runs: Sequence[LoadedRun], dataset: str | None, protocol: str | 
 
 
 def latest(runs: Sequence[LoadedRun]) -> list[LoadedRun]:
-    """The newest run per (model, protocol): a kfold or zero-shot run never replaces a loso row."""
-    best: dict[tuple[str, str], LoadedRun] = {}
+    """The newest run per (model, protocol, training data): a kfold or zero-shot run never replaces
+    a loso row, nor a transfer from one dataset a transfer from another."""
+    best: dict[tuple[str, str, str], LoadedRun] = {}
     for r in runs:
-        key = (r.model, str(r.result.protocol.get("name")))
+        train = r.result.protocol.get("train_dataset")
+        key = (r.model, str(r.result.protocol.get("name")), str(train.get("fingerprint")) if isinstance(train, dict) else "")
         cur = best.get(key)
         if cur is None or (r.result.created_at, r.result.run_id) > (cur.result.created_at,
                                                                      cur.result.run_id):

@@ -18,7 +18,7 @@ from bench.compare.load import LoadedRun, RunItems
 from bench.compare.stats import holm, paired_stats
 from bench.labels import LABEL_NAMES, Label
 from bench.metrics import METRICS
-from bench.slices import LABEL_SLICE, item_slices
+from bench.slices import LABEL_SLICE, slice_of
 
 
 @dataclass
@@ -221,4 +221,4 @@ def build_table(
 def slice_values(items: RunItems, by: str) -> list[str]:
     if by == LABEL_SLICE:
         return [LABEL_NAMES[g] for g in items.gold]
-    return item_slices(items.meta)[by]
+    return slice_of({**items.meta, "pair_id": items.pair_id}, by)

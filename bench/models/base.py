@@ -62,10 +62,7 @@ class PairBatch:
 
     @classmethod
     def from_dataset(cls, ds: datasets.Dataset) -> PairBatch:
-        meta_cols = [
-            c for c in ("pair_id", "claim_a", "claim_b", "source_a", "source_b", "event_id", "origin", "perturbation")
-            if c in ds.column_names
-        ]
+        meta_cols = [c for c in ds.column_names if c not in ("text_a", "text_b", "label")]  # ids, sources, extras
         return cls(
             text_a=list(ds["text_a"]),
             text_b=list(ds["text_b"]),
