@@ -220,12 +220,17 @@ def _json_clean(obj: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def is_directory_name(value: object) -> bool:
+    """True when `value` can name a run-record folder (dataset, model key, run id) on every OS."""
+    return isinstance(value, str) and bool(_SAFE_COMPONENT.match(value)) and value not in (".", "..")
+
+
+DIRECTORY_NAME_RULE = "use letters, digits and . _ + = - (not starting with . or -)"
+
+
 def _check_component(value: str, what: str) -> str:
-    if not isinstance(value, str) or not _SAFE_COMPONENT.match(value) or value in (".", ".."):
-        raise RunWriteError(
-            f"{what} {value!r} cannot be a directory name; use letters, digits and . _ + = - "
-            "(not starting with . or -)"
-        )
+    if not is_directory_name(value):
+        raise RunWriteError(f"{what} {value!r} cannot be a directory name; {DIRECTORY_NAME_RULE}")
     return value
 
 
