@@ -64,12 +64,12 @@ def _import_heavy() -> None:
 
 def _alternate(sides: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """One warm-up call per side, then `rounds` rounds in ABBA order; per side the timings, and the last outputs."""
-    from tqdm.auto import tqdm
+    from bench.progress import progress_bar
 
     names = list(sides)
     last = {name: sides[name]() for name in names}  # warm-up: first-call costs (kernels, allocators)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    for r in tqdm(range(rounds), desc=" / ".join(names), unit="round", file=sys.stderr):
+    for r in progress_bar(rounds, desc=" / ".join(names), unit="round", iterable=range(rounds)):
         quiet = wait_for_quiet()
         for name in (names if r % 2 == 0 else names[::-1]):
             with Stopwatch() as watch:
@@ -248,12 +248,12 @@ def cross_encoder_overhead(root: str, scratch: Path, rounds: int, seed: int = 0,
 
 def cache_speedup(root: str, scratch: Path, repeats: int, seed: int = 0, timeout: float = 1800) -> dict[str, Any]:
     """A whole sbert_lr run twice on one cache folder: cold (empty), then warm; `repeats` fresh folders."""
-    from tqdm.auto import tqdm
+    from bench.progress import progress_bar
 
     cold: list[dict[str, Any]] = []
     warm: list[dict[str, Any]] = []
     errors = []
-    for r in tqdm(range(repeats), desc="sbert_lr cold / warm cache", unit="repeat", file=sys.stderr):
+    for r in progress_bar(repeats, desc="sbert_lr cold / warm cache", unit="repeat", iterable=range(repeats)):
         cache, results = scratch / f"cache-{r}", scratch / f"cache-runs-{r}"
         for path in (cache, results):
             shutil.rmtree(path, ignore_errors=True)
