@@ -124,8 +124,12 @@ def read_jsonl(path: str | Path) -> list[JsonlLine]:
 
 def read_articles_csv(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], str | None]:
     """Return (header, [(line, row)], error). Never raises on content; `error` says why it is unreadable."""
+    data = Path(path).read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return [], [], "starts with a UTF-8 byte-order mark (BOM), which hides the first column name; " \
+                       "re-save it as UTF-8 without BOM"
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [], [], f"not UTF-8 at byte {exc.start}"
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -206,6 +210,11 @@ def article_from_row(row: Mapping[str, str]) -> Article:
 _WS = re.compile(r"\s+")
 
 
+def collapse_whitespace(text: str) -> str:
+    """Every whitespace run as one space (how a quote is matched against its article)."""
+    return _WS.sub(" ", text)
+
+
 def normalize_text(text: str) -> str:
     """The key under which two claim texts count as the same: NFC, whitespace collapsed, stripped."""
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
@@ -238,7 +247,7 @@ def find_span(text: str, quote: str) -> tuple[int, int]:
 
     Raises SpanError when the quote is absent (showing the closest passage) or occurs more than once.
     """
-    needle = _WS.sub(" ", quote).strip()
+    needle = collapse_whitespace(quote).strip()
     if not needle:
         raise SpanError("the quote is empty")
     hay, index = _normalized_with_map(text)

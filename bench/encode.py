@@ -119,14 +119,14 @@ class Encoder:
         return vectors[inverse]
 
     def _encode_missing(self, texts: list[str], keys: np.ndarray) -> np.ndarray:
-        from tqdm.auto import tqdm
+        from bench.progress import progress_bar
 
         model = self.model
         order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
         out: np.ndarray | None = None
         pending: list[int] = []
-        with tqdm(total=len(texts), desc=f"encode {Path(str(self.model_dir)).name}", unit="text",
-                  disable=not self.show_progress, leave=False) as bar:
+        with progress_bar(total=len(texts), desc=f"encode {Path(str(self.model_dir)).name}", unit="text",
+                          enabled=self.show_progress, leave=False) as bar:
             for start in range(0, len(texts), self.batch_size):
                 idx = order[start:start + self.batch_size]
                 emb = np.asarray(model.encode([texts[i] for i in idx], batch_size=self.batch_size,

@@ -33,8 +33,16 @@ from bench.results import (
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+=-]*$")
 
 
+def is_directory_name(value: object) -> bool:
+    """True when `value` can name a run-record folder (dataset, model key, run id) on every OS."""
+    return isinstance(value, str) and bool(_SAFE_COMPONENT.match(value)) and value not in (".", "..")
+
+
+DIRECTORY_NAME_RULE = "use letters, digits and . _ + = - (not starting with . or -)"
+
+
 def _check_component(value: str, what: str) -> str:
-    if not isinstance(value, str) or not _SAFE_COMPONENT.match(value) or value in (".", ".."):
+    if not is_directory_name(value):
         raise RunWriteError(
             f"{what} {value!r} cannot be a directory name; use letters, digits and . _ + = - "
             "(not starting with . or -)"

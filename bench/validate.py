@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,70 +25,14 @@ from bench.corpus import (
     ORIGINS,
     PAIR_FIELDS,
     PAIRS_JSONL,
-    JsonlLine,
-    read_articles_csv,
-    read_jsonl,
 )
 from bench.labels import LABEL_NAMES, Label, LabelError, parse
+from bench.raw_annotations import RawAnnotations
+from bench.violation import Violation, check_fields, show_path
+
+__all__ = ["RATIONALE_REQUIRED", "RawAnnotations", "Violation", "check", "count_by_rule", "validate"]
 
 RATIONALE_REQUIRED = (Label.ENTAILS, Label.CONTRADICTS)
-
-
-@dataclass(frozen=True)
-class Violation:
-    file: str
-    line: int | None
-    rule: str
-    value: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return _one_line(f"{where}: {self.rule}: {self.value} — {self.fix}")
-
-
-def _one_line(text: str) -> str:
-    """Escape line breaks, control characters and lone surrogates (from JSON "\\ud800" escapes), so a
-    violation always prints as one line and never fails to encode, whatever bytes the file held."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\t" else repr(ch)[1:-1] for ch in text)
-
-
-@dataclass
-class RawAnnotations:
-    """The unparsed content of an annotations root: what the rules are checked against."""
-
-    root: Path
-    article_header: list[str] = field(default_factory=list)
-    article_rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    articles_error: str | None = None
-    texts: dict[str, bytes | None] = field(default_factory=dict)  # by article file name
-    claim_lines: list[JsonlLine] = field(default_factory=list)
-    pair_lines: list[JsonlLine] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, root: str | Path) -> RawAnnotations:
-        base = Path(root)
-        raw = cls(root=base)
-        csv_path = base / ARTICLES_CSV
-        if csv_path.is_file():
-            raw.article_header, raw.article_rows, raw.articles_error = read_articles_csv(csv_path)
-        else:
-            raw.missing.append(ARTICLES_CSV)
-        for _, row in raw.article_rows:
-            name = (row.get("file") or "").strip()
-            if name and name not in raw.texts:
-                path = base / ARTICLES_DIR / name
-                raw.texts[name] = path.read_bytes() if path.is_file() else None
-        for name, attr in ((CLAIMS_JSONL, "claim_lines"), (PAIRS_JSONL, "pair_lines")):
-            path = base / name
-            if path.is_file():
-                setattr(raw, attr, read_jsonl(path))
-            else:
-                raw.missing.append(name)
-        return raw
 
 
 def validate(root: str | Path) -> list[Violation]:
@@ -100,9 +43,12 @@ def validate(root: str | Path) -> list[Violation]:
 def check(raw: RawAnnotations) -> list[Violation]:
     out: list[Violation] = []
     for name in raw.missing:
-        out.append(Violation(_show(raw.root / name), None, "file-missing", name,
+        out.append(Violation(show_path(raw.root / name), None, "file-missing", name,
                              f"create it (an empty {name} is valid)" if name.endswith("jsonl")
                              else f"create it with header {','.join(ARTICLE_COLUMNS)}"))
+    for name in raw.not_files:
+        out.append(Violation(show_path(raw.root / name), None, "not-a-file", f"{name} is not a regular file",
+                             f"replace it with the file {name} (move the folder or broken link away)"))
     texts = _check_articles(raw, out)
     claims = _check_claims(raw, texts, out)
     _check_pairs(raw, claims, out)
@@ -113,11 +59,11 @@ def check(raw: RawAnnotations) -> list[Violation]:
 
 def _check_articles(raw: RawAnnotations, out: list[Violation]) -> dict[str, str]:
     """Return the decoded text of every article whose file exists and matches its sha256."""
-    path = _show(raw.root / ARTICLES_CSV)
+    path = show_path(raw.root / ARTICLES_CSV)
     if raw.articles_error:
         out.append(Violation(path, 1, "csv", raw.articles_error, "save it as UTF-8 CSV with a header row"))
         return {}
-    if ARTICLES_CSV in raw.missing:
+    if ARTICLES_CSV in raw.missing or ARTICLES_CSV in raw.not_files:
         return {}
     absent = [c for c in ARTICLE_COLUMNS if c not in raw.article_header]
     if absent:
@@ -142,8 +88,13 @@ def _check_articles(raw: RawAnnotations, out: list[Violation]) -> dict[str, str]
         name = (row.get("file") or "").strip()
         if not name:
             continue
+        if name in raw.file_problems:
+            out.append(Violation(path, line, "article-file-outside", f"file of {aid!r}: {raw.file_problems[name]}",
+                                 f"put the text inside {show_path(raw.root / ARTICLES_DIR)}/ and give its name "
+                                 "relative to that folder"))
+            continue
         data = raw.texts.get(name)
-        shown_file = _show(raw.root / ARTICLES_DIR / name)
+        shown_file = show_path(raw.root / ARTICLES_DIR / name)
         if data is None:
             out.append(Violation(path, line, "article-file-missing", f"{shown_file} for {aid!r}",
                                  f"put the article text at {shown_file} or correct the file column"))
@@ -168,7 +119,7 @@ def _check_articles(raw: RawAnnotations, out: list[Violation]) -> dict[str, str]
 
 def _check_claims(raw: RawAnnotations, texts: dict[str, str], out: list[Violation]) -> dict[str, dict[str, Any]]:
     """Return the well-formed claims by id (for the pair checks), reporting every problem."""
-    path = _show(raw.root / CLAIMS_JSONL)
+    path = show_path(raw.root / CLAIMS_JSONL)
     known_articles = {(r.get("article_id") or "").strip() for _, r in raw.article_rows}
     claims: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}
@@ -177,7 +128,7 @@ def _check_claims(raw: RawAnnotations, texts: dict[str, str], out: list[Violatio
             out.append(Violation(path, item.line, "json", item.error or "unreadable", "write one JSON object per line"))
             continue
         row = item.data
-        if not _check_fields(row, CLAIM_FIELDS, _CLAIM_TYPES, path, item.line, out):
+        if not check_fields(row, CLAIM_FIELDS, _CLAIM_TYPES, path, item.line, out):
             continue
         cid = row["claim_id"]
         if cid in lines:
@@ -233,7 +184,7 @@ _CLAIM_TYPES: dict[str, tuple[type, ...]] = {
 # --------------------------------------------------------------------------------------- pairs
 
 def _check_pairs(raw: RawAnnotations, claims: dict[str, dict[str, Any]], out: list[Violation]) -> None:
-    path = _show(raw.root / PAIRS_JSONL)
+    path = show_path(raw.root / PAIRS_JSONL)
     events = {(r.get("article_id") or "").strip(): (r.get("event_id") or "").strip() for _, r in raw.article_rows}
     ids: dict[str, int] = {}
     ordered: dict[tuple[str, str], tuple[int, Label | None]] = {}
@@ -242,7 +193,7 @@ def _check_pairs(raw: RawAnnotations, claims: dict[str, dict[str, Any]], out: li
             out.append(Violation(path, item.line, "json", item.error or "unreadable", "write one JSON object per line"))
             continue
         row = item.data
-        if not _check_fields(row, PAIR_FIELDS, _PAIR_TYPES, path, item.line, out):
+        if not check_fields(row, PAIR_FIELDS, _PAIR_TYPES, path, item.line, out):
             continue
         pid, a, b = row["pair_id"], row["claim_a"], row["claim_b"]
         if pid in ids:
@@ -311,37 +262,6 @@ _PAIR_TYPES: dict[str, tuple[type, ...]] = {
     "pair_id": (str,), "claim_a": (str,), "claim_b": (str,), "label": (str,), "origin": (str,),
     "annotator": (str,), "rationale": (str,),
 }
-
-
-def _check_fields(row: dict[str, Any], names: tuple[str, ...], types: dict[str, tuple[type, ...]],
-                  path: str, line: int, out: list[Violation]) -> bool:
-    """Required fields present and typed, no unknown ones; False when the row can't be checked further."""
-    ok = True
-    for name in names:
-        if name not in row:
-            out.append(Violation(path, line, "field-missing", f"no {name!r}",
-                                 f"every row needs {', '.join(names)}"))
-            ok = False
-        elif not isinstance(row[name], types[name]):
-            wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types[name])
-            out.append(Violation(path, line, "field-type", f"{name}={row[name]!r}", f"{name} must be {wanted}"))
-            ok = False
-        elif isinstance(row[name], str) and name.endswith("id") and not row[name].strip():
-            out.append(Violation(path, line, "field-missing", f"{name} is empty", f"fill in {name}"))
-            ok = False
-    unknown = sorted(set(row) - set(names))
-    if unknown:
-        out.append(Violation(path, line, "field-unknown", f"{', '.join(unknown)}",
-                             f"remove it or rename it to one of: {', '.join(names)}"))
-    return ok
-
-
-def _show(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def count_by_rule(violations: list[Violation]) -> Counter[str]:

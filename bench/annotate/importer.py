@@ -19,20 +19,19 @@ from typing import Any
 from bench import flatfile
 from bench.annotate.store import (
     EditError,
+    IdAllocator,
     Snapshot,
     check_additions,
     commit,
     default_annotator,
     locked,
-    next_claim_id,
-    next_pair_id,
     read_snapshot,
     row_text,
-    unencodable,
 )
-from bench.corpus import ORIGINS, Claim, Pair, SpanError, find_span, normalize_text
+from bench.corpus import ORIGINS, Claim, Pair, SpanError, collapse_whitespace, find_span, normalize_text
 from bench.labels import LABEL_NAMES, Label, LabelError, parse
 from bench.validate import RATIONALE_REQUIRED
+from bench.violation import lone_surrogate
 
 FIELDS = ("text_a", "source_a", "text_b", "source_b", "label", "origin", "rationale", "annotator")
 REQUIRED = ("text_a", "source_a", "text_b", "source_b", "label")
@@ -116,9 +115,9 @@ def plan_import(
     who = annotator or default_annotator()
     plan = ImportPlan(file=path, rows=len(rows))
     by_text = {(c.article_id, normalize_text(c.text)): c for c in snap.claims.values()}
-    all_claims: dict[str, Claim] = dict(snap.claims)
     annotated = {(p.claim_a, p.claim_b): (f"{snap.root / 'pairs.jsonl'}", p) for p in snap.pairs}
-    pair_ids = [p.pair_id for p in snap.pairs]
+    ids = IdAllocator(snap.claims, (p.pair_id for p in snap.pairs))
+    flat_texts = {aid: collapse_whitespace(text) for aid, text in snap.texts.items()}  # for a cheap "is it a quote?"
     errors: list[str] = []
     claim_line: dict[str, int] = {}
     pair_line: dict[str, int] = {}
@@ -130,12 +129,14 @@ def plan_import(
             if found.claim_id in snap.claims:
                 plan.reused_claims.add(found.claim_id)
             return found
-        try:
-            span: tuple[int, int] | None = find_span(snap.texts[article], text)
-        except SpanError:
-            span = None
-        new = Claim(next_claim_id(list(all_claims), article), article, text, span, None, None, row_annotator)
-        by_text[key] = all_claims[new.claim_id] = new
+        span: tuple[int, int] | None = None
+        if collapse_whitespace(text).strip() in flat_texts[article]:  # find_span is slow on a miss (closest passage)
+            try:
+                span = find_span(snap.texts[article], text)
+            except SpanError:
+                span = None
+        new = Claim(ids.claim(article), article, text, span, None, None, row_annotator)
+        by_text[key] = new
         plan.claims.append(new)
         claim_line[new.claim_id] = line
         return new
@@ -153,7 +154,7 @@ def plan_import(
                 continue
         values = {name: _value(row, columns[name]) for name in FIELDS}
         for name, value in values.items():
-            problem = unencodable(value)
+            problem = lone_surrogate(value)
             if problem:
                 problems.append(f"{name}: {problem}")
         for side in ("a", "b"):
@@ -204,9 +205,8 @@ def plan_import(
             errors.append(f"{where}: {gold} conflicts with the mirror pair at {mirror[0]}: {row_text(mirror[1])} "
                           "(contradiction is symmetric)")
             continue
-        pair = Pair(next_pair_id(pair_ids), a.claim_id, b.claim_id, gold, origin or implied, row_annotator,
+        pair = Pair(ids.pair(), a.claim_id, b.claim_id, gold, origin or implied, row_annotator,
                     values["rationale"])
-        pair_ids.append(pair.pair_id)
         annotated[(a.claim_id, b.claim_id)] = (f"{path}:{line}", pair)
         pair_line[pair.pair_id] = line
         plan.pairs.append(pair)
@@ -244,5 +244,5 @@ def import_file(
         snap = read_snapshot(root)
         plan = plan_import(snap, Path(path), columns=cols, labels=labs, annotator=annotator)
         if not dry_run and (plan.claims or plan.pairs):
-            commit(snap, plan.claims, plan.pairs)
+            commit(snap, plan.claims, plan.pairs, validated=True)  # plan_import ran check_additions
     return plan

@@ -20,7 +20,7 @@ import getpass
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +38,9 @@ from bench.corpus import (
     pair_from_row,
     pair_to_row,
 )
-from bench.fileio import append_jsonl_locked, file_lock, jsonl_line
+from bench.fileio import LockError, append_jsonl_locked, deferred_interrupts, file_lock, jsonl_line
 from bench.validate import RawAnnotations, Violation, check
+from bench.violation import lone_surrogate
 
 MAX_SHOWN = 30
 
@@ -64,18 +65,10 @@ class Snapshot:
     pairs: list[Pair]
 
 
-def unencodable(value: str) -> str | None:
-    """Why `value` cannot be stored as UTF-8 (a lone surrogate, e.g. from a mis-decoded argument), or None."""
-    for i, ch in enumerate(value):
-        if "\ud800" <= ch <= "\udfff":
-            return f"character {i} is a lone surrogate U+{ord(ch):04X} (not UTF-8 text)"
-    return None
-
-
 def require_encodable(**values: str | None) -> None:
     """EditError naming the first argument that cannot be written as UTF-8."""
     for name, value in values.items():
-        problem = unencodable(value) if value else None
+        problem = lone_surrogate(value) if value else None
         if problem:
             raise EditError(f"--{name.replace('_', '-')} {value!r}: {problem}; re-type it or fix the terminal encoding")
 
@@ -95,8 +88,14 @@ def default_annotator() -> str:
 def locked(root: str | Path) -> Iterator[None]:
     """Hold the claims lock, then the pairs lock (always this order: no deadlock between writers)."""
     base = Path(root)
-    with file_lock(base / CLAIMS_JSONL), file_lock(base / PAIRS_JSONL):
-        yield
+    if not base.is_dir():  # checked before locking: a lock would create the folder
+        what = "is not a folder" if base.exists() else "does not exist"
+        raise EditError(f"annotations folder {base} {what}; pass --root DIR (an existing annotations folder)")
+    try:
+        with file_lock(base / CLAIMS_JSONL), file_lock(base / PAIRS_JSONL):
+            yield
+    except LockError as exc:
+        raise EditError(f"{exc}; nothing written") from None
 
 
 def read_snapshot(root: str | Path) -> Snapshot:
@@ -108,6 +107,9 @@ def read_snapshot(root: str | Path) -> Snapshot:
     if not base.is_dir():
         raise EditError(f"annotations folder {base} does not exist; pass --root DIR")
     raw = RawAnnotations.read(base)
+    if raw.not_files:
+        raise EditError(f"{base / raw.not_files[0]} is not a regular file (a folder or a broken link?); "
+                        "replace it with the file, then retry; nothing written")
     raw.missing = [name for name in raw.missing if name not in (CLAIMS_JSONL, PAIRS_JSONL)]
     violations = check(raw)
     if violations:
@@ -123,17 +125,35 @@ def read_snapshot(root: str | Path) -> Snapshot:
     return Snapshot(root=base, raw=raw, articles=articles, texts=texts, claims=claims, pairs=pairs)
 
 
-def next_claim_id(existing: Sequence[str], article_id: str) -> str:
-    """`<article>-c<NNN>` with NNN = largest number used for this article + 1 (gaps are not reused)."""
-    pattern = re.compile(re.escape(article_id) + r"-c(\d+)")
-    numbers = [int(m.group(1)) for cid in existing if (m := pattern.fullmatch(cid))]
-    return f"{article_id}-c{max(numbers, default=0) + 1:03d}"
+class IdAllocator:
+    """Next free ids, `<article>-c<NNN>` and `p<NNNN>`: largest number in use + 1 (gaps are not reused).
+
+    Parses the existing ids once, so allocating n ids for an import is O(n), not O(n^2).
+    """
+
+    def __init__(self, claim_ids: Iterable[str] = (), pair_ids: Iterable[str] = ()) -> None:
+        self._claims: dict[str, int] = {}
+        for cid in claim_ids:
+            if m := re.fullmatch(r"(.*)-c(\d+)", cid):
+                self._claims[m.group(1)] = max(self._claims.get(m.group(1), 0), int(m.group(2)))
+        self._pairs = max((int(m.group(1)) for pid in pair_ids if (m := re.fullmatch(r"p(\d+)", pid))), default=0)
+
+    def claim(self, article_id: str) -> str:
+        number = self._claims.get(article_id, 0) + 1
+        self._claims[article_id] = number
+        return f"{article_id}-c{number:03d}"
+
+    def pair(self) -> str:
+        self._pairs += 1
+        return f"p{self._pairs:04d}"
 
 
-def next_pair_id(existing: Sequence[str]) -> str:
-    """`p<NNNN>` with NNNN = largest pair number used + 1."""
-    numbers = [int(m.group(1)) for pid in existing if (m := re.fullmatch(r"p(\d+)", pid))]
-    return f"p{max(numbers, default=0) + 1:04d}"
+def next_claim_id(existing: Iterable[str], article_id: str) -> str:
+    return IdAllocator(claim_ids=existing).claim(article_id)
+
+
+def next_pair_id(existing: Iterable[str]) -> str:
+    return IdAllocator(pair_ids=existing).pair()
 
 
 def _as_read(row: dict[str, object], line: int) -> JsonlLine:
@@ -157,16 +177,27 @@ def check_additions(snap: Snapshot, claims: Sequence[Claim], pairs: Sequence[Pai
     return check(would_be(snap, claims, pairs))
 
 
-def commit(snap: Snapshot, claims: Sequence[Claim], pairs: Sequence[Pair]) -> None:
-    """Validate the would-be files, then write claims and pairs (caller holds `locked(snap.root)`)."""
-    violations = check_additions(snap, claims, pairs)
+def commit(snap: Snapshot, claims: Sequence[Claim], pairs: Sequence[Pair], *, validated: bool = False) -> None:
+    """Validate the would-be files, then write claims and pairs (caller holds `locked(snap.root)`).
+
+    `validated=True`: the caller already ran `check_additions` on exactly these rows under this lock
+    (an import does, to map violations to its own line numbers); checking twice doubled its time.
+    """
+    violations = [] if validated else check_additions(snap, claims, pairs)
     if violations:
         raise EditError(f"refused, nothing written: the new rows would break {len(violations)} rule(s):\n"
                         + _listing(violations), violations)
-    if claims:
-        append_jsonl_locked(snap.root / CLAIMS_JSONL, [claim_to_row(c) for c in claims])
-    if pairs:
-        append_jsonl_locked(snap.root / PAIRS_JSONL, [pair_to_row(p) for p in pairs])
+    done = f"stopped after the write finished: {len(claims)} claim(s) and {len(pairs)} pair(s) were added to {snap.root}"
+    written = "nothing written"
+    with deferred_interrupts(done):  # never stop between the two files
+        try:
+            if claims:
+                append_jsonl_locked(snap.root / CLAIMS_JSONL, [claim_to_row(c) for c in claims])
+                written = f"{len(claims)} claim(s) were added to {CLAIMS_JSONL} (no pair uses them yet: harmless)"
+            if pairs:
+                append_jsonl_locked(snap.root / PAIRS_JSONL, [pair_to_row(p) for p in pairs])
+        except OSError as exc:
+            raise EditError(f"cannot write {exc.filename or snap.root}: {exc.strerror or exc}; {written}") from None
 
 
 def _listing(violations: Sequence[Violation]) -> str:

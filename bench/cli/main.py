@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from bench.cli.errors import UserError
+from bench.cli.errors import UserError, one_line_interrupt
 
 SUBCOMMAND_MODULES = ("annotate", "export", "compare", "plot", "cache")
 
@@ -30,19 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
+    with one_line_interrupt():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            code = args.func(args)
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+            sys.stderr.close()
+            return 0
     return int(code or 0)
 
 

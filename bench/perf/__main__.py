@@ -70,13 +70,12 @@ def scaling_plan(models: list[str], sizes: list[int]) -> list[tuple[str, str, in
 
 
 def run_scaling(models: list[str], sizes: list[int], scratch: Path, seed: int, timeout: float) -> dict[str, Any]:
-    from tqdm.auto import tqdm
-
     from bench.perf.scaling import fit_exponent, measure_in_subprocess
+    from bench.progress import progress_bar
 
     rows = []
     plan = scaling_plan(models, sizes)
-    for model, encoder, n in tqdm(plan, desc="scaling", unit="run", file=sys.stderr):
+    for model, encoder, n in progress_bar(len(plan), desc="scaling", unit="run", iterable=plan):
         cache = scratch / f"scaling-cache-{model}-{encoder}-{n}"
         shutil.rmtree(cache, ignore_errors=True)
         quiet = wait_for_quiet()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +65,12 @@ def cross_encoder_overhead(root: str, scratch: Path, rounds: int, seed: int = 0,
 
 def cache_speedup(root: str, scratch: Path, repeats: int, seed: int = 0, timeout: float = 1800) -> dict[str, Any]:
     """A whole sbert_lr run twice on one cache folder: cold (empty), then warm; `repeats` fresh folders."""
-    from tqdm.auto import tqdm
+    from bench.progress import progress_bar
 
     cold: list[dict[str, Any]] = []
     warm: list[dict[str, Any]] = []
     errors = []
-    for r in tqdm(range(repeats), desc="sbert_lr cold / warm cache", unit="repeat", file=sys.stderr):
+    for r in progress_bar(repeats, desc="sbert_lr cold / warm cache", unit="repeat", iterable=range(repeats)):
         cache, results = scratch / f"cache-{r}", scratch / f"cache-runs-{r}"
         for path in (cache, results):
             shutil.rmtree(path, ignore_errors=True)

@@ -62,12 +62,12 @@ def _import_heavy() -> None:
 
 def _alternate(sides: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """One warm-up call per side, then `rounds` rounds in ABBA order; per side the timings, and the last outputs."""
-    from tqdm.auto import tqdm
+    from bench.progress import progress_bar
 
     names = list(sides)
     last = {name: sides[name]() for name in names}  # warm-up: first-call costs (kernels, allocators)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    for r in tqdm(range(rounds), desc=" / ".join(names), unit="round", file=sys.stderr):
+    for r in progress_bar(rounds, desc=" / ".join(names), unit="round", iterable=range(rounds)):
         quiet = wait_for_quiet()
         for name in (names if r % 2 == 0 else names[::-1]):
             with Stopwatch() as watch:

@@ -78,7 +78,7 @@ def run_protocol(
     progress: bool = True,
 ) -> Predictions:
     """Out-of-fold (or zero-shot) probabilities for every scored pair, in dataset order."""
-    from tqdm.auto import tqdm
+    from bench.progress import progress_bar
 
     started = time.perf_counter()
     kind = protocol_from_config(protocol)
@@ -122,7 +122,8 @@ def run_protocol(
     reports: list[FoldReport] = []
     labels = train_source.require_labels()
     model: PairClassifier | None = probe
-    for fold in tqdm(plan.folds, desc=f"{plan.protocol} folds", unit="fold", disable=not progress, file=sys.stderr):
+    for fold in progress_bar(len(plan.folds), desc=f"{plan.protocol} folds", unit="fold", enabled=progress,
+                             iterable=plan.folds):
         model = model if model is not None else model_factory()
         t0 = time.perf_counter()
         dev_used = _fit(model, train_source, fold)
