@@ -465,3 +465,17 @@ def test_hard_slice_needs_the_probe_run_and_follows_it(runs: Path, tmp_path: Pat
     assert full["sbert_lr"].hard_macro_f1 == pytest.approx(hard["sbert_lr"])
     assert full["hypothesis_only"].hard_macro_f1 is None
     assert "macro-F1 hard" in render([compare_paths([runs])[0]], "md")
+
+
+def test_protocol_filter_keeps_runs_started_with_it(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A zero-shot model or a loso that fell back to grouped k-fold still belongs in the loso table."""
+    for model, ran in (("nli_transfer", "zero_shot"), ("lexical_lr", "kfold")):
+        run = make_run(runs, model, 0.5, created_at="2026-01-01T00:00:00+00:00")
+        record = json.loads((run / "result.json").read_text())
+        record["protocol"].update(name=ran, requested="loso")
+        (run / "result.json").write_text(json.dumps(record))
+    code, out, _ = cli("compare", str(runs), "--latest", "--protocol", "loso", "--format", "json", capsys=capsys)
+    models = {row["model"] for row in json.loads(out)["tables"][0]["rows"]}
+    assert code == 0 and {"nli_transfer", "lexical_lr"} <= models
+    code, out, _ = cli("compare", str(runs), "--latest", "--protocol", "kfold", "--format", "json", capsys=capsys)
+    assert {row["model"] for row in json.loads(out)["tables"][0]["rows"]} == {"lexical_lr"}

@@ -13,7 +13,12 @@ from bench.compare.load import LoadedRun
 
 
 def filter_runs(runs: Sequence[LoadedRun], dataset: str | None, protocol: str | None) -> list[LoadedRun]:
-    """The runs on `dataset` under `protocol` (None: any); an empty result names what was found."""
+    """The runs on `dataset` under `protocol` (None: any); an empty result names what was found.
+
+    A run is under `protocol` when it ran it or was started with it (`protocol.requested`): a
+    zero-shot model started with `protocol=loso` predicts every pair once, and `loso` on more events
+    than the fold cap runs a grouped k-fold by event; both belong in the `loso` table.
+    """
     selected = list(runs)
     if dataset is not None:
         names = sorted({r.result.dataset_name for r in selected})
@@ -22,7 +27,7 @@ def filter_runs(runs: Sequence[LoadedRun], dataset: str | None, protocol: str | 
             raise CompareError(f"no runs on dataset {dataset!r}; datasets found: {', '.join(names)}")
     if protocol is not None:
         found = sorted({str(r.result.protocol.get("name")) for r in selected})
-        selected = [r for r in selected if r.result.protocol.get("name") == protocol]
+        selected = [r for r in selected if protocol in (r.result.protocol.get("name"), r.result.protocol.get("requested"))]
         if not selected:
             raise CompareError(f"no runs under protocol {protocol!r}; protocols found: {', '.join(found)}")
     return selected
