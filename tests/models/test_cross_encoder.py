@@ -9,13 +9,9 @@ import pytest
 
 from bench.labels import Label
 from bench.models.base import PairBatch, PairClassifier
-from bench.models.cross_encoder import (
-    FineTunedCrossEncoder,
-    ModelNotFoundError,
-    PretrainedNLIClassifier,
-    _length_bucketed_batches,
-    map_columns,
-)
+from bench.models.cross_encoder import FineTunedCrossEncoder, ModelNotFoundError
+from bench.models.finetune import length_bucketed_batches
+from bench.models.nli_pretrained import PretrainedNLIClassifier, map_columns
 
 E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 PERMUTED = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}
@@ -109,9 +105,9 @@ def test_fine_tune_rejects_bad_hyperparameters(kw: dict, name: str) -> None:
 
 def test_length_bucketed_batches_cover_each_pair_once_and_are_seeded() -> None:
     lengths = np.random.default_rng(0).integers(10, 200, 101)
-    batches = _length_bucketed_batches(lengths, 8, np.random.default_rng(1))
+    batches = length_bucketed_batches(lengths, 8, np.random.default_rng(1))
     assert sorted(np.concatenate(batches).tolist()) == list(range(101))
-    again = _length_bucketed_batches(lengths, 8, np.random.default_rng(1))
+    again = length_bucketed_batches(lengths, 8, np.random.default_rng(1))
     assert all(np.array_equal(x, y) for x, y in zip(batches, again))
 
 
