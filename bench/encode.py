@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from bench.embedding_cache import EMBEDDINGS_DIR, EmbeddingStore, default_cache_dir, text_key
-from bench.models.resolve import default_encoder_path, local_model_dir, model_fingerprint, prepare_torch_import
+from bench.models.device import resolve_device
+from bench.models.resolve import default_encoder_path, local_model_dir, model_fingerprint
 
 FLUSH_EVERY = 4096  # texts per written chunk while encoding (an interrupted run keeps its progress)
 
@@ -30,12 +31,13 @@ class Encoder:
     `model`: a local folder or a hub name (None: the bundled all-MiniLM-L6-v2). The model is loaded on
     the first cache miss only. `cache_dir=None` uses `default_cache_dir()`; `use_cache=False` skips the
     disk entirely. `normalize` L2-normalises the vectors (cosine = dot product); `max_seq_length` None
-    keeps the model's own. Both options are part of the cache key.
+    keeps the model's own; both options are part of the cache key. `device`: "auto" (cuda, then mps,
+    then cpu) or a torch device name, resolved when the model loads (`device_`).
     """
 
     def __init__(self, model: str | None = None, *, cache_dir: str | os.PathLike[str] | None = None,
                  batch_size: int = 64, normalize: bool = True, max_seq_length: int | None = None,
-                 device: str = "cpu", show_progress: bool = True, use_cache: bool = True,
+                 device: str = "auto", show_progress: bool = True, use_cache: bool = True,
                  hint: str = "model.encoder") -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size={batch_size!r} must be >= 1")
@@ -46,6 +48,7 @@ class Encoder:
         self.batch_size, self.normalize, self.max_seq_length = batch_size, normalize, max_seq_length
         self.device, self.show_progress, self.use_cache, self.hint = device, show_progress, use_cache, hint
         self._model: Any = None
+        self.device_: str | None = None  # the resolved device, once the model is loaded
         self._model_dir: Path | None = None
         self._store: EmbeddingStore | None = None
 
@@ -76,10 +79,10 @@ class Encoder:
 
     def _load_model(self) -> Any:
         """Load the SentenceTransformer (the only place torch is imported); tests monkeypatch this."""
-        prepare_torch_import()
+        self.device_ = resolve_device(self.device)  # imports torch (after prepare_torch_import)
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(str(self.model_dir), device=self.device)
+        model = SentenceTransformer(str(self.model_dir), device=self.device_)
         if self.max_seq_length is not None:
             model.max_seq_length = self.max_seq_length
         return model

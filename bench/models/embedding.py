@@ -20,6 +20,7 @@ import numpy as np
 from bench.encode import Encoder
 from bench.labels import LABELS, NUM_LABELS, Label
 from bench.models.base import LinearHead, PairBatch, check_labels, softmax
+from bench.models.device import AUTO
 from bench.models.resolve import check_model_available
 
 
@@ -27,9 +28,9 @@ class _BiEncoderModel:
     """Shared plumbing: a lazily built Encoder and the (u, v) embeddings of a batch."""
 
     def __init__(self, encoder: str | None, cache_dir: str | os.PathLike[str] | None, batch_size: int,
-                 max_seq_length: int | None, show_progress: bool) -> None:
+                 max_seq_length: int | None, show_progress: bool, device: str) -> None:
         self.encoder, self.cache_dir, self.batch_size = encoder, cache_dir, batch_size
-        self.max_seq_length, self.show_progress = max_seq_length, show_progress
+        self.max_seq_length, self.show_progress, self.device = max_seq_length, show_progress, device
         self._encoder: Encoder | None = None
         check_model_available(encoder, hint="model.encoder")  # fail before any fold runs, not inside one
 
@@ -37,8 +38,14 @@ class _BiEncoderModel:
         if self._encoder is None:
             self._encoder = Encoder(self.encoder, cache_dir=self.cache_dir, batch_size=self.batch_size,
                                     normalize=True, max_seq_length=self.max_seq_length,
-                                    show_progress=self.show_progress, hint="model.encoder")
+                                    device=self.device, show_progress=self.show_progress, hint="model.encoder")
         return self._encoder
+
+    def run_info(self) -> dict[str, Any]:
+        """For the run record: the device that encoded texts; None when every text came from the cache
+        (the model was never loaded)."""
+        used = self._encoder.device_ if self._encoder is not None else None
+        return {"device": used, "requested_device": self.device}
 
     def prepare(self, pairs: PairBatch) -> None:
         """Encode every unique text of the dataset once, before the folds (labels are never seen):
@@ -131,8 +138,8 @@ class SbertCosineClassifier(_BiEncoderModel):
 
     def __init__(self, encoder: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
                  batch_size: int = 64, seed: int = 0, n_thresholds: int = 200,
-                 max_seq_length: int | None = None, show_progress: bool = True) -> None:
-        super().__init__(encoder, cache_dir, batch_size, max_seq_length, show_progress)
+                 max_seq_length: int | None = None, show_progress: bool = True, device: str = AUTO) -> None:
+        super().__init__(encoder, cache_dir, batch_size, max_seq_length, show_progress, device)
         if n_thresholds < 1:
             raise ValueError(f"n_thresholds={n_thresholds!r} must be >= 1")
         self.seed, self.n_thresholds = seed, n_thresholds  # seed unused: the grid search is exhaustive
@@ -177,8 +184,8 @@ class SbertLRClassifier(_BiEncoderModel):
     def __init__(self, encoder: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
                  batch_size: int = 64, seed: int = 0, C: float = 1.0, max_iter: int = 1000,
                  class_weight: str | None = "balanced", max_seq_length: int | None = None,
-                 show_progress: bool = True) -> None:
-        super().__init__(encoder, cache_dir, batch_size, max_seq_length, show_progress)
+                 show_progress: bool = True, device: str = AUTO) -> None:
+        super().__init__(encoder, cache_dir, batch_size, max_seq_length, show_progress, device)
         self.seed = seed
         self.head = LinearHead(C=C, max_iter=max_iter, class_weight=class_weight, seed=seed)
         self._fitted = False

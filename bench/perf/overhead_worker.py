@@ -115,7 +115,7 @@ def worker_ce(root: str, model_dir: str, rounds: int, seed: int, batch_size: int
     from hydra.utils import instantiate
     from sentence_transformers import CrossEncoder
 
-    from bench.models.cross_encoder import map_columns
+    from bench.models.nli_pretrained import map_columns
     from bench.perf.bare import cross_encoder_predict
 
     _import_heavy()

@@ -12,7 +12,7 @@ from bench.models.base import PairClassifier
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 MODEL_KEYS = sorted(p.stem for p in (CONFIGS / "model").glob("*.yaml"))
 EXPECTED = {"majority", "stratified", "hypothesis_only", "tfidf_lr", "lexical_lr", "sbert_cosine", "sbert_lr",
-            "cross_encoder_ft", "nli_pretrained"}
+            "cross_encoder_ft", "nli_pretrained", "nli_transfer"}
 
 
 def test_all_expected_configs_exist() -> None:
@@ -44,11 +44,12 @@ def test_config_composes_and_instantiates(key: str, tmp_path: Path, monkeypatch:
     if "cache_dir" in cfg.model:
         assert str(model.cache_dir) == str(tmp_path / "cache")
     for name, value in cfg.model.items():  # listed hyper-parameters reach the object with their YAML type
-        if name in ("_target_", "cache_dir") or not hasattr(model, name):
+        holder = model.settings if hasattr(getattr(model, "settings", None), name) else model  # fine-tuning knobs
+        if name in ("_target_", "cache_dir") or not hasattr(holder, name):
             continue
-        assert getattr(model, name) == value, f"{key}.{name}: {getattr(model, name)!r} != {value!r}"
+        assert getattr(holder, name) == value, f"{key}.{name}: {getattr(holder, name)!r} != {value!r}"
         if isinstance(value, float):
-            assert isinstance(getattr(model, name), float), f"{key}.{name}={value!r} is not parsed as a float"
+            assert isinstance(getattr(holder, name), float), f"{key}.{name}={value!r} is not parsed as a float"
 
 
 def test_default_nli_model_offline_fails_at_build_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,13 +9,9 @@ import pytest
 
 from bench.labels import Label
 from bench.models.base import PairBatch, PairClassifier
-from bench.models.cross_encoder import (
-    FineTunedCrossEncoder,
-    ModelNotFoundError,
-    PretrainedNLIClassifier,
-    _length_bucketed_batches,
-    map_columns,
-)
+from bench.models.cross_encoder import FineTunedCrossEncoder, ModelNotFoundError
+from bench.models.finetune import length_bucketed_batches
+from bench.models.nli_pretrained import PretrainedNLIClassifier, map_columns
 
 E, C, U = (label.class_id for label in (Label.ENTAILS, Label.CONTRADICTS, Label.UNRELATED))
 PERMUTED = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}
@@ -109,9 +105,9 @@ def test_fine_tune_rejects_bad_hyperparameters(kw: dict, name: str) -> None:
 
 def test_length_bucketed_batches_cover_each_pair_once_and_are_seeded() -> None:
     lengths = np.random.default_rng(0).integers(10, 200, 101)
-    batches = _length_bucketed_batches(lengths, 8, np.random.default_rng(1))
+    batches = length_bucketed_batches(lengths, 8, np.random.default_rng(1))
     assert sorted(np.concatenate(batches).tolist()) == list(range(101))
-    again = _length_bucketed_batches(lengths, 8, np.random.default_rng(1))
+    again = length_bucketed_batches(lengths, 8, np.random.default_rng(1))
     assert all(np.array_equal(x, y) for x, y in zip(batches, again))
 
 
@@ -152,3 +148,17 @@ def test_fine_tune_is_seeded_and_reloads_through_pretrained_with_permuted_labels
                                          label_map={"contradiction": "unrelated", "neutral": "contradicts"})
     got2 = relabelled.predict_proba(tiny())
     np.testing.assert_allclose(got2[:, [E, U, C]], want[:, [E, C, U]], atol=1e-5)
+
+
+def test_max_train_pairs_keeps_a_seeded_stratified_sample() -> None:
+    from bench.models.cross_encoder import FineTunedCrossEncoder
+
+    model = FineTunedCrossEncoder(max_train_pairs=30, seed=3)
+    labels = np.array([0] * 20 + [1] * 20 + [2] * 60)
+    train = PairBatch([f"a{i}" for i in range(100)], [f"b{i}" for i in range(100)], labels)
+    kept = model._capped(train)
+    assert len(kept) == 30 and sorted(np.bincount(kept.require_labels())) == [6, 6, 18]
+    assert kept.text_a == FineTunedCrossEncoder(max_train_pairs=30, seed=3)._capped(train).text_a
+    assert model._capped(train.subset(np.arange(20))) is not None and len(FineTunedCrossEncoder()._capped(train)) == 100
+    with pytest.raises(ValueError, match="model.max_train_pairs=0"):
+        FineTunedCrossEncoder(max_train_pairs=0)
