@@ -164,8 +164,9 @@ def fine_tune(train: PairBatch, settings: FineTuneSettings, base_dir: str, devic
     prepare_torch_import()
     import torch
     from sentence_transformers import CrossEncoder
-    from tqdm.auto import tqdm
     from transformers import get_linear_schedule_with_warmup
+
+    from bench.progress import progress_bar
 
     y = check_labels(train.require_labels())
     torch.manual_seed(seed)  # the new classification head and dropout draw from this
@@ -189,7 +190,7 @@ def fine_tune(train: PairBatch, settings: FineTuneSettings, base_dir: str, devic
     scheduler = get_linear_schedule_with_warmup(optimizer, int(settings.warmup_ratio * total), total)
     model.train()
     losses: list[float] = []
-    with tqdm(total=total, desc=desc, unit="step", disable=not show_progress, leave=False) as bar:
+    with progress_bar(total, desc=desc, unit="step", enabled=show_progress, leave=False) as bar:
         for _ in range(settings.epochs):
             for idx in length_bucketed_batches(lengths, settings.batch_size, rng):
                 enc = tokenizer([train.text_a[i] for i in idx], [train.text_b[i] for i in idx], padding=True,
