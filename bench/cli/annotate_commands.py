@@ -197,7 +197,7 @@ def cmd_blind(args: argparse.Namespace) -> int:
 
     try:
         rows = blind_sample(_load(args.root), args.sample, args.seed, args.stratify)
-        copy = write_blind(rows, args.out, force=args.force)
+        copy = write_blind(rows, args.out, force=args.force, root=args.root)
     except BlindError as exc:
         raise UserError(str(exc)) from None
     note = f" (previous file kept as {copy})" if copy else ""
