@@ -31,19 +31,28 @@ BASELINES ?= majority,stratified,hypothesis_only,tfidf_lr,lexical_lr,sbert_cosin
 # Fine-tuned per fold: ~2.5 min a fold on 2 cores, so its own target (seed only; see README).
 SLOW_BASELINES ?= cross_encoder_ft
 
-.PHONY: setup run run-slow llm boards test test-quick lint clean
+.PHONY: setup lock run run-slow llm boards test test-quick lint clean
 
 setup: $(STAMP)
 
-# Re-runs whenever pyproject.toml changes; pip makes a repeat install a no-op.
-$(STAMP): pyproject.toml
+# Reproducible: every package at the exact version of requirements.lock (`make lock` regenerates it),
+# then claimbench itself with --no-deps so pip resolves nothing. Re-runs whenever pyproject.toml or
+# the lock changes; pip makes a repeat install a no-op.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e '.[dev]'
 	$(PY) -c 'import llama_cpp.server' 2>/dev/null || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 	  $(PY) -m pip install --quiet --no-cache-dir 'llama-cpp-python[server]==$(LLAMA_VERSION)'
 	touch $(STAMP)
+
+# Pins of every package in .venv except claimbench (editable), torch (installed first, above) and
+# llama-cpp-python (built from source with fixed flags, above). Run after changing pyproject.toml.
+lock: setup
+	{ echo '# make lock: pip freeze of .venv minus claimbench, torch, llama-cpp-python (see Makefile setup)'; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v -i -E '^(torch|llama[-_]cpp[-_]python)=='; } > requirements.lock
 
 run: setup
 	for r in $(ROOTS); do $(BIN)/bench annotate validate --root $$r && $(BIN)/bench annotate stats --root $$r | head -12; done

@@ -131,7 +131,9 @@ def load_pairs_file(
     for role, value in (("group", group), ("pair_id", pair_id), ("split", split)):
         if value:
             wanted[role] = value
-    present = set().union(*(r.keys() for _, r in records)) if records else set()
+    if not records:
+        raise DatasetError(f"{file}: no pair rows (a header only, or nothing); add one row per pair under the header")
+    present = set().union(*(r.keys() for _, r in records))
     for role, column in wanted.items():
         if column not in present:
             raise DatasetError(

@@ -30,9 +30,11 @@ def read_flat(path: Path, format: str | None = None) -> tuple[list[str] | None, 
 
     `format` (csv|tsv|jsonl) overrides what the suffix says; without it the suffix decides.
     """
-    delimiter = _delimiter(path, format)
+    if path.is_dir():
+        raise FlatFileError(f"{path} is a folder; give the pair file itself (a .csv, .tsv or .jsonl file in it)")
     if not path.is_file():
-        raise FlatFileError(f"{path}: no such file")
+        raise FlatFileError(f"{path}: no such file; give the path of a CSV, TSV or JSONL pair file")
+    delimiter = _delimiter(path, format)
     if delimiter is None:
         return None, [(x.line, x.data, x.error) for x in read_jsonl(path)]
     try:

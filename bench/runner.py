@@ -106,7 +106,7 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
     from omegaconf import OmegaConf
 
     from bench.config import identity
-    from bench.results import RunReadError
+    from bench.results import CORE_FILES, RunReadError
     from bench.run_reader import find_runs, read_run
 
     folder = runs_root / dataset / model_key
@@ -118,7 +118,9 @@ def find_existing(runs_root: Path, dataset: str, model_key: str, config_identity
         except RunReadError:
             continue  # a corrupt record is not a finished run
         config_file = run_dir / "config.yaml"
-        if result.dataset.get("full_fingerprint", result.fingerprint) == fingerprint and config_file.is_file():
+        if not all((run_dir / name).is_file() for name in CORE_FILES):
+            continue  # e.g. predictions.jsonl deleted: not a finished run, so it is re-run
+        if result.dataset.get("full_fingerprint", result.fingerprint) == fingerprint:
             if identity(OmegaConf.load(config_file)) == config_identity and training_data_unchanged(result.protocol):
                 return run_dir
     return None

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import Annotations, Pair
+from bench.corpus import ARTICLES_CSV, ARTICLES_DIR, CLAIMS_JSONL, PAIRS_JSONL, PASSES_DIR, Annotations, Pair
 from bench.fileio import atomic_write_text, backup, jsonl_line
 
 BLIND_FIELDS = ("pair_id", "claim_a", "claim_b", "text_a", "text_b")
@@ -59,9 +59,14 @@ def blind_sample(ann: Annotations, n: int, seed: int, stratify: str | None = Non
              "text_a": ann.claims[p.claim_a].text, "text_b": ann.claims[p.claim_b].text} for p in chosen]
 
 
-def write_blind(rows: list[dict[str, Any]], out: str | Path, force: bool = False) -> Path | None:
-    """Write rows as JSONL (atomic). An existing file is replaced only with `force`, after a backup."""
+def write_blind(rows: list[dict[str, Any]], out: str | Path, force: bool = False,
+                root: str | Path | None = None) -> Path | None:
+    """Write rows as JSONL (atomic). An existing file is replaced only with `force`, after a backup;
+    never one of `root`'s annotation files (--force must not turn the gold pairs into a blind file)."""
     target = Path(out)
+    if root is not None and is_annotation_file(Path(root), target):
+        raise BlindError(f"--out {target} is an annotation file of {root}; write the blind sample elsewhere "
+                         f"(e.g. --out {Path(root) / PASSES_DIR / 'blind.jsonl'})")
     copy = None
     if target.exists():
         if not force:
@@ -70,3 +75,11 @@ def write_blind(rows: list[dict[str, Any]], out: str | Path, force: bool = False
         copy = backup(target)
     atomic_write_text(target, "".join(jsonl_line(row) for row in rows))
     return copy
+
+
+def is_annotation_file(root: Path, path: Path) -> bool:
+    """True for articles.csv, claims.jsonl, pairs.jsonl of `root` or a file under its articles/ (links resolved)."""
+    base = root.resolve()
+    target = path.resolve()
+    return target in {base / name for name in (ARTICLES_CSV, CLAIMS_JSONL, PAIRS_JSONL)} or \
+        target.is_relative_to(base / ARTICLES_DIR)

@@ -21,6 +21,7 @@ from bench.annotate.store import (
     EditError,
     IdAllocator,
     Snapshot,
+    capped,
     check_additions,
     commit,
     default_annotator,
@@ -212,7 +213,7 @@ def plan_import(
         plan.pairs.append(pair)
     if errors:
         raise EditError(f"{path}: {len(errors)} of {len(rows)} row(s) invalid; nothing written:\n"
-                        + "\n".join(f"  {e}" for e in errors))
+                        + capped(f"  {e}" for e in errors))
     violations = check_additions(snap, plan.claims, plan.pairs)
     if violations:  # the row checks above should catch everything; this is the last gate
         c0, p0 = len(snap.raw.claim_lines), len(snap.raw.pair_lines)
@@ -224,7 +225,7 @@ def plan_import(
             elif v.line is not None and v.file.endswith("pairs.jsonl") and v.line > p0:
                 origin_line = pair_line.get(plan.pairs[v.line - p0 - 1].pair_id)
             shown.append(f"  {path}:{origin_line}: {v.rule}: {v.value} — {v.fix}" if origin_line else f"  {v}")
-        raise EditError(f"{path}: the import would break {len(violations)} rule(s); nothing written:\n" + "\n".join(shown),
+        raise EditError(f"{path}: the import would break {len(violations)} rule(s); nothing written:\n" + capped(shown),
                         violations)
     return plan
 

@@ -201,9 +201,15 @@ def commit(snap: Snapshot, claims: Sequence[Claim], pairs: Sequence[Pair], *, va
 
 
 def _listing(violations: Sequence[Violation]) -> str:
-    shown = [f"  {v}" for v in violations[:MAX_SHOWN]]
-    if len(violations) > MAX_SHOWN:
-        shown.append(f"  ... and {len(violations) - MAX_SHOWN} more")
+    return capped(f"  {v}" for v in violations)
+
+
+def capped(lines: Iterable[str], limit: int = MAX_SHOWN) -> str:
+    """The first `limit` lines, then how many more there are (a 10,000-row file must not flood the terminal)."""
+    items = list(lines)
+    shown = items[:limit]
+    if len(items) > limit:
+        shown.append(f"  ... and {len(items) - limit} more (fix these, then re-run to see the rest)")
     return "\n".join(shown)
 
 

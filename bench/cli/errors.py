@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
 
@@ -27,3 +28,15 @@ def one_line_interrupt() -> Iterator[None]:
         print(f"interrupted{': ' + detail if detail else ' (files are written atomically: none is half-written)'}",
               file=sys.stderr)
         raise SystemExit(INTERRUPTED_EXIT) from None
+
+
+def require_out_folder(out: Path | None, holds: str) -> None:
+    """UserError when `--out` names an existing file (or a path under one): it must be a folder."""
+    if out is None:
+        return
+    for path in (out, *out.parents):
+        if path.exists() and not path.is_dir():
+            what = f"--out {out} is a file" if path == out else f"--out {out}: {path} is a file"
+            raise UserError(f"{what}, not a folder; give a folder (it will hold {holds})")
+        if path.exists():
+            return

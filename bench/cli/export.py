@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench.cli.errors import UserError
+from bench.cli.errors import UserError, require_out_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,6 +22,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bench.dataset import DatasetError, load_annotations_dataset
     from bench.export import export
 
+    require_out_folder(args.out, "the parquet files and README.md")
     try:
         data = load_annotations_dataset(args.root, name=args.name)
         path = export(data, args.out, force=args.force)

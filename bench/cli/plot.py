@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.cli.errors import UserError
+from bench.cli.errors import UserError, require_out_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,6 +40,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise UserError("give one RUN_DIR, or --compare RUN_DIR... --out DIR for several runs")
     if args.compare is not None and args.out is None:
         raise UserError("--compare needs --out DIR (where to write per_class.png, consistency.png)")
+    require_out_folder(args.out, "the PNG files")
     try:
         from bench.plots import plot_compare, plot_run
 

@@ -24,7 +24,7 @@ from typing import Any
 from bench.perf.common import MAX_WAIT_ENV, REPO, machine_info, model_config_exists, wait_for_quiet
 from bench.perf.report import Target, comparison_table, plot, scaling_table, targets_table
 
-SECTIONS = ("overhead", "cache", "cross", "scaling")
+SECTIONS = ("overhead", "cache", "cross", "scaling", "import")
 SCALING_MODELS = ("tfidf_lr", "lexical_lr", "sbert_lr")
 FULL_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -136,6 +136,10 @@ def collect_targets(report: dict[str, Any], sizes: list[int]) -> list[dict[str, 
                 continue  # MiniLM only at 1k: no slope
             targets.append(Target(f"scaling exponent {e['model']} ({e['encoder']}), {e['sizes'][0]}..{e['sizes'][-1]} pairs",
                                   e["exponent"], "<=", MAX_EXPONENT, "", ""))
+    if report.get("import") is not None:
+        from bench.perf.importing import targets as import_targets
+
+        targets += import_targets(report["import"])
     return [t.to_dict() for t in targets]
 
 
@@ -227,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
                                                                                  args.timeout)
     if "scaling" in sections:
         report["scaling"] = run_scaling(models, sizes, scratch, args.seed, args.timeout)
+    if "import" in sections:
+        from bench.perf import importing
+
+        report["import"] = importing.run_section(scratch, args.timeout)
     report["targets"] = collect_targets(report, sizes)
     report["machine"]["load_average_at_end"] = _load()
     report["total_seconds"] = time.perf_counter() - started
@@ -254,6 +262,10 @@ def render(report: dict[str, Any]) -> str:
         parts += ["", "scaling", scaling_table(report["scaling"]["rows"])]
         parts += [f"exponent {e['model']} ({e['encoder']}): {e['exponent']:.2f} over {e['sizes']}"
                   for e in report["scaling"]["exponents"] if e["exponent"] is not None]
+    if report.get("import"):
+        from bench.perf.importing import render as render_import
+
+        parts += ["", "import", render_import(report["import"])]
     return "\n".join(parts)
 
 

@@ -68,7 +68,13 @@ def kfold_folds(batch: PairBatch, k: int, group_by: str, seed: int) -> list[Fold
     if n_groups < 2:
         raise ProtocolError(f"kfold needs at least 2 groups, but grouping by {group_by!r} gives {n_groups}; "
                             "set protocol.group_by to another column")
+    if k < 2:
+        raise ProtocolError(f"protocol.k={k}: kfold needs k >= 2 folds; set protocol.k=2 or more")
     k = min(k, n_groups)
+    largest = int(np.bincount(np.asarray(labels)).max()) if len(labels) else 0
+    if largest < k:  # scikit-learn's "n_splits cannot be greater than the number of members in each class"
+        raise ProtocolError(f"kfold with {k} folds needs a label with at least {k} pairs, but the {len(batch)} "
+                            f"pair(s) have at most {largest} per label; add pairs or lower protocol.k")
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [Fold(f"fold{i}", train, test)
             for i, (train, test) in enumerate(splitter.split(np.zeros(len(batch)), labels, groups))]

@@ -67,7 +67,12 @@ class KFold:
         self.name, self.k, self.group_by = name, int(k), str(group_by)
 
     def plan(self, batch: PairBatch, seed: int) -> Plan:
-        return Plan("kfold", kfold_folds(batch, self.k, self.group_by, seed))
+        folds = kfold_folds(batch, self.k, self.group_by, seed)
+        notes = []
+        if len(folds) < self.k <= len(batch):  # fewer pairs than k: bench.degenerate.folds_notes says so
+            notes.append(f"protocol asked for k={self.k} folds but grouping by {self.group_by!r} gives "
+                         f"{len(folds)} group(s); ran {len(folds)} fold(s)")
+        return Plan("kfold", folds, notes)
 
 
 class FixedSplit:
