@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import ARTICLE_COLUMNS, ARTICLES_CSV, ARTICLES_DIR
+from bench.corpus import ARTICLE_COLUMNS, ARTICLES_CSV, ARTICLES_DIR, CLAIMS_JSONL, PAIRS_JSONL
 from bench.fileio import atomic_write_bytes, atomic_write_text
 
 COLUMNS = ("id", "claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId")
@@ -151,7 +151,8 @@ def propose_pairs(rows: Sequence[Headline], events: Sequence[str], seed: int = 2
 
 def write_articles(rows: Sequence[Headline], root: str | Path) -> int:
     """Add `root/articles/<articleId>.txt` (the headline, byte for byte) and its articles.csv row for
-    every headline not there yet; existing rows and files are never touched. Returns how many were added.
+    every headline not there yet; existing rows and files are never touched (empty claims/pairs files
+    are created when missing). Returns how many articles were added.
     """
     base = Path(root)
     target = base / ARTICLES_CSV
@@ -175,6 +176,9 @@ def write_articles(rows: Sequence[Headline], root: str | Path) -> int:
         present.add(h.article_id)
         added += 1
     atomic_write_text(target, old + out.getvalue())
+    for name in (CLAIMS_JSONL, PAIRS_JSONL):  # a new root is valid (and ready for merge_batch) at once
+        if not (base / name).exists():
+            atomic_write_text(base / name, "")
     return added
 
 

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bench.cli.annotate_article import cmd_add_article
+from bench.cli.annotate_article import cmd_add_article, cmd_emergent_layout
 from bench.cli.annotate_commands import (
     cmd_add_claim,
     cmd_add_pair,
@@ -58,6 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--id", help="article_id (default: the file name without extension); names the copy <id>.txt")
     p.add_argument("--headline", default="", help="headline (may be empty)")
     p.add_argument("--byline", default="", help="byline (may be empty)")
+
+    p = add("emergent-layout", "lay out an annotation root from the Emergent CSV (headlines of the stance-proposed pairs)",
+            cmd_emergent_layout)
+    p.add_argument("--csv", type=Path, default=Path("annotations/external/emergent/emergent.csv"), help="the Emergent file")
+    p.add_argument("--supplement", type=int, default=10, help="undisputed events added for entailments (default 10)")
+    p.add_argument("--seed", type=int, default=2015, help="candidate seed (supplement: seed + 1; default 2015)")
 
     p = add("add-pair", "add one gold pair CLAIM_A -> CLAIM_B", cmd_add_pair)
     p.add_argument("claim_a", metavar="CLAIM_A", help="premise claim_id")
