@@ -103,9 +103,17 @@ class Endpoint:
             if hit is not None:
                 self.usage.add(True, 0, 0)
                 return hit
+        import openai
+
         self.usage.sending(+1)
         try:
             answer: dict[str, Any] = send()
+        except openai.APIStatusError as exc:  # after the client's retries
+            raise EndpointError(f"{self.base_url} answered HTTP {exc.status_code} to a {kind} request "
+                                f"(after {self.client.max_retries} retries): {str(exc.message)[:200]}") from None
+        except openai.APIConnectionError as exc:
+            raise EndpointError(f"lost {self.base_url} during a {kind} request (after {self.client.max_retries} "
+                                f"retries): {exc}") from None
         finally:
             self.usage.sending(-1)
         self.usage.add(False, int(answer.get("tokens_in", 0)), int(answer.get("tokens_out", 0)))

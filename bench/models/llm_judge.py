@@ -125,21 +125,30 @@ class LLMJudge:
         return (soft if soft is not None and int(np.argmax(soft)) == label else one_hot(label)), None
 
     def predict_proba(self, pairs: PairBatch) -> np.ndarray:
+        import logging
+
         from bench.progress import progress_bar
+
+        for name in ("httpx", "openai"):  # one INFO line per request would bury the progress bar
+            logging.getLogger(name).setLevel(logging.WARNING)
 
         prompts = [self.prompt.render(a, b, self.examples) for a, b in zip(pairs.text_a, pairs.text_b)]
         started = time.perf_counter()
         out = np.zeros((len(prompts), NUM_LABELS))
         try:
-            with self._endpoint() as endpoint, ThreadPoolExecutor(self.concurrency) as pool:
+            with self._endpoint() as endpoint:
+                pool = ThreadPoolExecutor(self.concurrency)
                 bar = progress_bar(total=len(prompts), desc="llm_judge", unit="pair", enabled=self.show_progress)
                 unparsed: list[str] = []
-                for i, (row, raw) in enumerate(pool.map(lambda p: self._score(endpoint, p), prompts)):
-                    out[i] = row
-                    if raw is not None:
-                        unparsed.append(raw)
-                    bar.update(1)
-                bar.close()
+                try:
+                    for i, (row, raw) in enumerate(pool.map(lambda p: self._score(endpoint, p), prompts)):
+                        out[i] = row
+                        if raw is not None:
+                            unparsed.append(raw)
+                        bar.update(1)
+                finally:  # on Ctrl-C or an error, drop the queued requests: only those in flight finish
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    bar.close()
                 self._record(endpoint, len(prompts), unparsed, time.perf_counter() - started)
         except EndpointError as exc:
             raise ValueError(str(exc)) from None

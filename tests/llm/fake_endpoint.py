@@ -22,8 +22,8 @@ def verdict(prompt: str) -> str:
 
 
 class FakeEndpoint:
-    def __init__(self, delay: float = 0.0, answer: str | None = None) -> None:
-        self.delay, self.answer = delay, answer
+    def __init__(self, delay: float = 0.0, answer: str | None = None, fail_after: int | None = None) -> None:
+        self.delay, self.answer, self.fail_after = delay, answer, fail_after
         self.requests = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -34,9 +34,9 @@ class FakeEndpoint:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, body: dict[str, Any]) -> None:
+            def _send(self, body: dict[str, Any], status: int = 200) -> None:
                 data = json.dumps(body).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -53,6 +53,9 @@ class FakeEndpoint:
                     owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
                 try:
                     time.sleep(owner.delay)
+                    if owner.fail_after is not None and owner.requests > owner.fail_after:
+                        self._send({"error": {"message": "model overloaded", "type": "server_error"}}, status=400)
+                        return
                     self._send(owner.reply(self.path, request))
                 finally:
                     with owner._lock:

@@ -152,3 +152,12 @@ def test_bench_cache_info_and_clear_cover_llm_responses(tmp_path, capsys):
     args = parser.parse_args(["cache", "info", "--dir", str(tmp_path / "cache")])
     assert args.func(args) == 0
     assert "no cached LLM responses" in capsys.readouterr().out
+
+
+def test_a_failing_request_stops_the_run_in_one_line_without_sending_the_queue(tmp_path):
+    with FakeEndpoint(delay=0.05, fail_after=3) as server:
+        pairs = PairBatch([f"claim {i}" for i in range(60)], [f"other {i}" for i in range(60)])
+        model = judge(server, tmp_path, concurrency=2, max_retries=0)
+        with pytest.raises(ValueError, match=r"answered HTTP 400 to a generate request .*model overloaded"):
+            model.predict_proba(pairs)
+        assert server.requests < 10  # the queued pairs were cancelled, not sent
