@@ -129,7 +129,7 @@ class LLMJudge:
 
         from bench.progress import progress_bar
 
-        for name in ("httpx", "openai"):  # one INFO line per request would bury the progress bar
+        for name in ("httpx", "httpx2", "openai"):  # one INFO line per request would bury the progress bar
             logging.getLogger(name).setLevel(logging.WARNING)
 
         prompts = [self.prompt.render(a, b, self.examples) for a, b in zip(pairs.text_a, pairs.text_b)]
