@@ -253,6 +253,13 @@ def group_indices(values: Sequence[Any]) -> dict[str, np.ndarray]:
     return {str(u): idx for u, idx in zip(uniq, np.split(order, bounds), strict=True)}
 
 
+def _slice_unit(unit: str, clusters: Any | None, within_event: tuple[str, Any] | None,
+                idx: np.ndarray) -> tuple[str, Any | None]:
+    if within_event is not None and clusters is not None and np.unique(np.asarray(clusters)[idx]).size < 2:
+        return within_event
+    return unit, clusters
+
+
 def slice_metrics(
     gold: Any,
     proba: Any,
@@ -261,12 +268,15 @@ def slice_metrics(
     n_boot: int = 1000,
     clusters: Any | None = None,
     unit: str = "pair",
+    within_event: tuple[str, Any] | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """compute_metrics on each value of each slicing column: {slice_name: {value: metrics}}.
 
     `slices` maps a slice name (e.g. "origin") to one value per item (same order as gold);
     values are compared as strings (None -> ""). Each slice uses the same seed, so its numbers do
-    not depend on which other slices were requested. `clusters`/`unit` as in compute_metrics.
+    not depend on which other slices were requested. `clusters`/`unit` as in compute_metrics;
+    `within_event` = (unit, clusters) replaces them for a slice that falls inside a single cluster
+    (event clusters, a slice of one event), whose interval would otherwise have zero width.
     """
     g, p = check_inputs(gold, proba)
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -276,8 +286,9 @@ def slice_metrics(
                 f"slice {name!r} has {len(values)} values but there are {g.shape[0]} items"
             )
         out[name] = {
-            value: compute_metrics(g[idx], p[idx], seed=seed, n_boot=n_boot, unit=unit,
-                                   clusters=None if clusters is None else np.asarray(clusters)[idx])
+            value: compute_metrics(g[idx], p[idx], seed=seed, n_boot=n_boot, unit=s_unit,
+                                   clusters=None if s_clusters is None else np.asarray(s_clusters)[idx])
             for value, idx in group_indices(values).items()
+            for s_unit, s_clusters in [_slice_unit(unit, clusters, within_event, idx)]
         }
     return out

@@ -34,8 +34,12 @@ def score_run(gold: np.ndarray, proba: np.ndarray, meta: Mapping[str, Sequence[A
     concrete, ids = cluster_ids(unit, meta)
     clusters = None if concrete == "pair" else ids
     metrics = compute_metrics(gold, proba, seed=seed, n_boot=n_boot, clusters=clusters, unit=concrete)
+    within: tuple[str, Any] | None = None
+    if unit == "auto" and concrete == "event":  # a slice inside one event (seed's pairs in `all`): its own unit
+        inner, inner_ids = cluster_ids("hypothesis", meta)
+        within = (inner, inner_ids)
     slices = slice_metrics(gold, proba, item_slices(meta), seed=seed, n_boot=n_boot, clusters=clusters,
-                           unit=concrete)
+                           unit=concrete, within_event=within)
     bootstrap: dict[str, Any] = {"unit": concrete, "requested": unit, "clusters": metrics["bootstrap"]["clusters"],
                                  "resamples": n_boot, "pair_unit_ci": None}
     if clusters is not None and n_boot > 0:

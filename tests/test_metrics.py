@@ -194,3 +194,25 @@ def test_pred_override() -> None:
 def test_bad_inputs_name_the_problem(gold: np.ndarray, proba: np.ndarray, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         compute_metrics(gold, proba, seed=0)
+
+
+def test_a_slice_inside_one_event_uses_the_within_event_clusters() -> None:
+    """`all` resamples events; its seed part is one event, so it falls back to hypothesis clusters."""
+    from bench.metrics import slice_metrics
+
+    rng = np.random.default_rng(0)
+    n = 300
+    gold = rng.integers(0, 3, n)
+    proba = np.full((n, 3), 0.2)
+    proba[np.arange(n), np.where(rng.random(n) < 0.7, gold, (gold + 1) % 3)] = 0.6
+    events = np.array([0] * 150 + list(rng.integers(1, 40, 150)))
+    part = ["seed"] * 150 + ["emergent"] * 150
+    hypotheses = rng.integers(0, 60, n)
+    plain = slice_metrics(gold, proba, {"dataset": part}, seed=0, n_boot=200, clusters=events, unit="event")
+    ci = plain["dataset"]["seed"]["macro_f1_ci"]
+    assert ci[0] == ci[1]  # one event: a zero-width interval, which is what the fallback avoids
+    fixed = slice_metrics(gold, proba, {"dataset": part}, seed=0, n_boot=200, clusters=events, unit="event",
+                          within_event=("hypothesis", hypotheses))
+    low, high = fixed["dataset"]["seed"]["macro_f1_ci"]
+    assert high - low > 0.02 and fixed["dataset"]["seed"]["bootstrap"]["unit"] == "hypothesis"
+    assert fixed["dataset"]["emergent"]["bootstrap"]["unit"] == "event"  # many events: unchanged

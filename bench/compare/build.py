@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from bench.clusters import cluster_ids
 from bench.compare.errors import CompareError
 from bench.compare.hard import HARD, PROBE_MODEL, hard_values
-from bench.compare.load import LoadedRun, Warn, aligned, load_runs, warn_stderr
+from bench.compare.load import LoadedRun, RunItems, Warn, aligned, load_runs, warn_stderr
 from bench.compare.options import CompareOptions
 from bench.compare.select import by_fingerprint, filter_runs, latest
 from bench.compare.table import Table, build_table, make_row, slice_values
@@ -62,16 +63,18 @@ def compare_runs(runs: Sequence[LoadedRun], options: CompareOptions = CompareOpt
         values = (hard_values(group, sub_items[0], name, fingerprint, warn) if by == HARD_SLICE
                   else slice_values(sub_items[0], by))
         for value, idx in group_indices(values).items():
+            s_unit, s_clusters = _slice_clusters(options.bootstrap_unit, unit, clusters, sub_items[0], idx)
             rows = [
                 make_row(run, compute_metrics(it.gold[idx], it.proba[idx], seed=seed, n_boot=n_boot,
-                                              pred=it.pred[idx], unit=unit,
-                                              clusters=None if clusters is None else clusters[idx]),
+                                              pred=it.pred[idx], unit=s_unit,
+                                              clusters=None if s_clusters is None else s_clusters[idx]),
                          slice_metric, None)
                 for run, it in zip(sub_runs, sub_items, strict=True)
             ]
             tables.append(build_table(
                 list(sub_runs), rows, list(sub_items), metric=slice_metric, n_items=len(idx),
-                slice_by=by, slice_value=value, subset=idx, **common))
+                slice_by=by, slice_value=value, subset=idx,
+                **{**common, "bootstrap_unit": s_unit, "clusters": s_clusters}))
     if not tables:
         raise CompareError("nothing to compare: no table could be built from the runs given")
     return tables
@@ -103,3 +106,16 @@ def compare_paths(paths: Iterable[Path | str], options: CompareOptions = Compare
             "nothing to compare: no readable runs under " + ", ".join(str(p) for p in paths)
         )
     return compare_runs(runs, options, warn)
+
+
+def _slice_clusters(requested: str, unit: str, clusters: np.ndarray | None, items: RunItems,
+                    idx: np.ndarray) -> tuple[str, np.ndarray | None]:
+    """The table's clusters, unless `auto` resolved to events and the slice holds one event (the seed
+    part of `all`): then the slice's own `auto` unit (within one event), so its CI is not zero-width."""
+    if requested != "auto" or clusters is None or np.unique(clusters[idx]).size > 1:
+        return unit, clusters
+    meta = {"pair_id": np.asarray(items.pair_id)[idx], **{k: np.asarray(v)[idx] for k, v in items.meta.items()}}
+    s_unit, ids = cluster_ids("auto", meta)
+    full = np.zeros(len(items.pair_id), dtype=np.int64)
+    full[idx] = ids
+    return s_unit, None if s_unit == "pair" else full
