@@ -27,11 +27,13 @@ PAIRS = PairBatch(
 )
 
 
-def servers() -> list[psutil.Process]:
+def servers(tmp_path) -> list[psutil.Process]:
+    """The llama.cpp servers this test started: their model lies in the test's own cache folder
+    (another run on the machine may have a server of its own)."""
     found = []
     for proc in psutil.process_iter(["cmdline"]):
         cmd = proc.info.get("cmdline") or []
-        if "llama_cpp.server" in cmd:
+        if "llama_cpp.server" in cmd and any(str(tmp_path) in part for part in cmd):
             found.append(proc)
     return found
 
@@ -46,7 +48,7 @@ def test_local_server_scores_caches_and_overlaps(tmp_path):
     again = LLMJudge(cache=str(tmp_path / "cache"), concurrency=2, show_progress=False)
     assert np.array_equal(again.predict_proba(PAIRS), proba)
     assert again.run_info()["requests"] == 0 and again.run_info()["cache_hits"] == 6
-    assert not servers()  # stopped when prediction returned
+    assert not servers(tmp_path)  # stopped when prediction returned
 
 
 def test_unreachable_endpoint_is_one_line_and_exit_1(tmp_path, mini_root):
@@ -62,12 +64,12 @@ def test_ctrl_c_leaves_no_server_behind(tmp_path, mini_root):
                 f"paths.cache={tmp_path / 'cache'}"]
     proc = subprocess.Popen(env_args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not servers() and time.monotonic() < deadline and proc.poll() is None:
+    while not servers(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.5)
-    assert servers(), "the local server never started"
+    assert servers(tmp_path), "the local server never started"
     time.sleep(2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-500:]
     time.sleep(1)
-    assert not servers()
+    assert not servers(tmp_path)
