@@ -1,5 +1,5 @@
 # ClaimBench: `make run` scores every offline baseline on seed and on all (seed + emergent); `make test` is
-# what CI runs; `make llm` scores the LLM judge (its own target: ~0.3 s a pair on 2 cores).
+# what CI runs; `make llm` scores the LLM judge (its own target: 1.5 pairs/s on 2 cores).
 # Both set up .venv on first use (torch==2.13.0 first: that exact version is the CPU build on disk).
 
 VENV    := .venv

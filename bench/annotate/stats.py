@@ -10,6 +10,7 @@ import csv
 from collections import Counter
 from typing import Any
 
+from bench.annotate.headline_batch import SKIPPED_CSV
 from bench.annotate.similarity import TFIDF_DESCRIPTION, pair_cosine, tfidf_vectors
 from bench.corpus import ORIGINS, Annotations
 from bench.labels import LABEL_NAMES, Label
@@ -80,10 +81,6 @@ def compute_stats(ann: Annotations) -> dict[str, Any]:
         "events": events,
         "skipped": skipped_headlines(ann),
     }
-
-
-#: Headline corpora list the headlines that gave no claim, with the reason (bench.annotate.headline_batch).
-SKIPPED_CSV = "skipped.csv"
 
 
 def skipped_headlines(ann: Annotations) -> dict[str, int]:
